@@ -1,0 +1,1 @@
+"""Concierge: reservations of every kind."""

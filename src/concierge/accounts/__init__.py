@@ -1,0 +1,1 @@
+"""Users, API tokens, and who may do what."""

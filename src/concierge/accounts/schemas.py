@@ -1,0 +1,72 @@
+"""What the users endpoints read and write."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+from concierge.timezones import zone
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+TimeZoneName = Annotated[str, Field(max_length=64, examples=["America/New_York"])]
+
+
+def _known_zone(value: str) -> str:
+    zone(value)
+    return value
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    email: EmailStr
+    phone: Phone | None = None
+    timezone: TimeZoneName
+
+    _zone = field_validator("timezone")(_known_zone)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    phone: Phone | None = None
+    timezone: TimeZoneName | None = None
+    min_notice_minutes: int | None = Field(default=None, ge=0, le=525_600)
+    horizon_days: int | None = Field(default=None, ge=1, le=3650)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else _known_zone(value)
+
+
+class UserSummary(BaseModel):
+    """What anyone signed in may see of another person."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    timezone: str
+
+
+class UserOut(UserSummary):
+    """The whole user: for themself and for admins."""
+
+    email: str
+    phone: str | None
+    slug: str = Field(description="The user's public booking page is /book/{slug}")
+    min_notice_minutes: int
+    horizon_days: int
+    is_admin: bool
+    created_at: datetime
+
+
+class SignUp(BaseModel):
+    user: UserOut
+    token: str = Field(description="The API token; shown this once, stored only as a hash")

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every REST router: problems, dependencies, paging."""

@@ -1,0 +1,59 @@
+"""FastAPI dependencies: the unit of work, the clock, settings and the calling user."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concierge.accounts import service as accounts
+from concierge.clock import Clock
+from concierge.config import Settings
+from concierge.db import Database
+from concierge.models import User
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed when the endpoint returns and before the response
+    is sent, so a client never sees success for work that was not stored."""
+    async with get_database(request).unit_of_work(
+        write=request.method not in _READ_METHODS
+    ) as session:
+        yield session
+
+
+Session = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from sign-up or the CLI")
+
+
+async def current_user(
+    session: Session,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    return await accounts.authenticate(session, credentials.credentials if credentials else None)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]

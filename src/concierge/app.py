@@ -1,0 +1,97 @@
+"""The ASGI application: routers, error rendering, health, and what runs beside the requests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Response
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import text
+
+from concierge.accounts.endpoints import router as users_router
+from concierge.api import problems
+from concierge.clock import Clock, SystemClock
+from concierge.config import Settings, get_settings
+from concierge.db import Database
+from concierge.scheduling.endpoints import router as availability_router
+
+DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
+Resy, and a venue's own ResyOS book.
+
+Authenticate with `Authorization: Bearer <token>` (sign up at `POST /v1/users`). Errors are
+`application/problem+json` with a stable `code`."""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    owns_db = db is None
+    database = db or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owns_db:
+                await database.dispose()
+
+    app = FastAPI(
+        title="Concierge",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.clock = clock or SystemClock()
+
+    problems.install(app)
+    app.include_router(users_router)
+    app.include_router(availability_router)
+    _health(app)
+    _document_problems(app)
+    return app
+
+
+def _health(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """200 while the process runs."""
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        responses={503: {"description": "The database does not answer"}},
+    )
+    async def readyz(response: Response) -> dict[str, str]:
+        """200 only when the database answers."""
+        try:
+            async with app.state.db.unit_of_work(write=False) as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            response.status_code = 503
+            return {"status": "database unavailable"}
+        return {"status": "ok"}
+
+
+def _document_problems(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            app.openapi_schema = problems.add_problem_schema(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,168 @@
+"""``concierge``: run the service, manage the database and users, load demo data."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from concierge import migrate
+from concierge.accounts import service as accounts
+from concierge.clock import SystemClock
+from concierge.config import Settings, get_settings
+from concierge.db import Database
+from concierge.errors import ConciergeError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Concierge: appointments, Resy tables and a venue's ResyOS mirror, in one service.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+db_app = typer.Typer(help="Database schema: upgrade and inspect.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Create users and admins (admins are made only here).", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def run_with_db(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
+    """Run one piece of async work against the configured database, turning domain errors into
+    a red line and exit code 1."""
+    settings = get_settings()
+
+    async def main() -> T:
+        db = Database(settings.database_url)
+        try:
+            return await work(db, settings)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except ConciergeError as exc:
+        err.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration the database lacks (safe to run again)."""
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    console.print(f"Database at head: {_safe_url(settings)}")
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Option(help="Full name, shown to people booking them")],
+    email: Annotated[str, typer.Option(help="Email address (unique)")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/London")] = "UTC",
+    phone: Annotated[str | None, typer.Option(help="Phone number")] = None,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="Make an admin (may act for anyone)")
+    ] = False,
+) -> None:
+    """Create a user and print their API token, alone on the last line."""
+    migrate.upgrade(get_settings().database_url)
+
+    async def work(db: Database, settings: Settings) -> tuple[int, str]:
+        async with db.unit_of_work() as session:
+            user, token = await accounts.create_user(
+                session,
+                name=name,
+                email=email,
+                timezone=timezone,
+                phone=phone,
+                now=SystemClock().now(),
+                settings=settings,
+                is_admin=admin,
+            )
+            return user.id, token
+
+    user_id, token = run_with_db(work)
+    kind = "admin" if admin else "user"
+    err.print(f"Created {kind} {name} <{email}> with id {user_id}. Their API token (shown once):")
+    print(token)
+
+
+@app.command()
+def demo() -> None:
+    """Load demo people with weekly hours and print their tokens and the URLs to try."""
+    migrate.upgrade(get_settings().database_url)
+    _load_demo()
+
+
+def _load_demo() -> None:
+    from concierge import demo as demo_data
+
+    async def work(db: Database, settings: Settings) -> list[tuple[demo_data.DemoPerson, int, str]]:
+        return await demo_data.load(db, SystemClock(), settings)
+
+    people = run_with_db(work)
+    settings = get_settings()
+    table = Table(title="Demo people (tokens are new on every run)")
+    for column in ("id", "name", "zone", "admin"):
+        table.add_column(column)
+    table.add_column("token", overflow="fold")
+    for person, user_id, token in people:
+        table.add_row(
+            str(user_id), person.name, person.timezone, "yes" if person.is_admin else "", token
+        )
+    console.print(table)
+    base = settings.base_url
+    ada = people[1]
+    console.print(
+        f"Try:  curl -H 'Authorization: Bearer {people[2][2]}' "
+        f"'{base}/v1/users/{ada[1]}/slots?duration=30'",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to bind (default CONCIERGE_HOST)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CONCIERGE_PORT)")] = None,
+    with_demo: Annotated[bool, typer.Option("--demo", help="Load demo people first")] = False,
+    workers: Annotated[int, typer.Option(help="Server processes (PostgreSQL for more than 1)")] = 1,
+) -> None:
+    """Upgrade the database, then serve the API, booking pages and MCP endpoint."""
+    import uvicorn
+
+    settings = get_settings()
+    if host or port:
+        settings = settings.model_copy(
+            update={k: v for k, v in (("host", host), ("port", port)) if v}
+        )
+    migrate.upgrade(settings.database_url)
+    if with_demo:
+        _load_demo()
+    base = settings.base_url
+    console.print(f"Concierge on {base}  ·  API docs {base}/docs  ·  OpenAPI {base}/openapi.json")
+    console.print(f"Database: {_safe_url(settings)}")
+    uvicorn.run(
+        "concierge.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=30,
+    )

@@ -1,0 +1,84 @@
+"""Domain errors: one base with an HTTP status and a stable machine ``code``.
+
+Every front door renders these the same way: REST as ``application/problem+json``, MCP as a tool
+error with the same message, the CLI as a red line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ConciergeError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class InvalidRequest(ConciergeError):
+    status, code, title = 422, "invalid_request", "Invalid request"
+
+
+class Unauthenticated(ConciergeError):
+    status, code, title = 401, "unauthenticated", "Authentication required"
+
+
+class Forbidden(ConciergeError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(ConciergeError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class EmailTaken(ConciergeError):
+    status, code, title = 409, "email_taken", "Email already registered"
+
+
+class SlotUnavailable(ConciergeError):
+    status, code, title = 409, "slot_unavailable", "Slot unavailable"
+
+
+class HoldExpired(ConciergeError):
+    status, code, title = 409, "hold_expired", "Hold expired"
+
+
+class NotCancellable(ConciergeError):
+    status, code, title = 409, "not_cancellable", "Not cancellable"
+
+
+class OutsideAvailability(ConciergeError):
+    status, code, title = 422, "outside_availability", "Outside availability"
+
+
+class TooSoon(ConciergeError):
+    status, code, title = 422, "too_soon", "Too soon"
+
+
+class TooFar(ConciergeError):
+    status, code, title = 422, "too_far", "Too far ahead"
+
+
+class Misaligned(ConciergeError):
+    status, code, title = 422, "misaligned", "Not on the time grid"
+
+
+class RangeTooLong(ConciergeError):
+    status, code, title = 422, "range_too_long", "Range too long"
+
+
+class SelfBooking(ConciergeError):
+    status, code, title = 422, "self_booking", "Cannot book yourself"
+
+
+class RateLimited(ConciergeError):
+    status, code, title = 429, "rate_limited", "Too many requests"
+
+
+class ServiceUnavailable(ConciergeError):
+    status, code, title = 503, "unavailable", "Service unavailable"

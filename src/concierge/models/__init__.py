@@ -1,0 +1,24 @@
+"""All tables, imported here so that ``Base.metadata`` knows every one of them."""
+
+from concierge.models.availability import DateOverride, WeeklySchedule
+from concierge.models.base import Base, UTCDateTime
+from concierge.models.reservations import (
+    ACTIVE_STATUSES,
+    IdempotencyRecord,
+    Reservation,
+    ReservationStatus,
+)
+from concierge.models.users import ApiToken, User
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "ApiToken",
+    "Base",
+    "DateOverride",
+    "IdempotencyRecord",
+    "Reservation",
+    "ReservationStatus",
+    "UTCDateTime",
+    "User",
+    "WeeklySchedule",
+]

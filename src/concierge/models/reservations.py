@@ -1,0 +1,78 @@
+"""Reservations between people, and the replay store for idempotent creation.
+
+No double booking is enforced by the database itself (see the first migration): on PostgreSQL an
+exclusion constraint over ``(host_id, tstzrange(start_at, end_at))`` for active rows; on SQLite
+triggers that abort an overlapping active insert or update.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from concierge.models.base import Base, UTCDateTime
+
+
+class ReservationStatus(enum.StrEnum):
+    HELD = "held"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+ACTIVE_STATUSES = (ReservationStatus.HELD, ReservationStatus.CONFIRMED)
+
+
+class Reservation(Base):
+    __tablename__ = "reservations"
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="positive_duration"),
+        CheckConstraint(
+            "status IN ('held', 'confirmed', 'cancelled', 'expired')", name="known_status"
+        ),
+        CheckConstraint(
+            "status <> 'held' OR hold_expires_at IS NOT NULL", name="held_has_deadline"
+        ),
+        Index("ix_reservations_host_start", "host_id", "start_at"),
+        Index("ix_reservations_guest_start", "guest_id", "start_at"),
+        Index("ix_reservations_held_deadline", "status", "hold_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # A visitor of a public booking page has no account: they are known by name and email.
+    guest_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    guest_name: Mapped[str | None] = mapped_column(String(200))
+    guest_email: Mapped[str | None] = mapped_column(String(320))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end_at - self.start_at).total_seconds() // 60)
+
+
+class IdempotencyRecord(Base):
+    """The first response to ``(user, Idempotency-Key)``, replayed for any repeat."""
+
+    __tablename__ = "idempotency_records"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

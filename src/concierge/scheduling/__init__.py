@@ -1,0 +1,1 @@
+"""Availability, free slots, common free time and reservations between people."""

@@ -1,0 +1,261 @@
+"""The pure scheduling engine: interval algebra, wall-clock rules -> UTC windows, slots, overlap.
+
+No I/O and no clock reads: ``now`` and every input arrive as arguments, so each function is a
+plain mapping from values to values (and is property-tested as such). Interval lists are kept
+sorted and disjoint ("normalised"); the binary operations walk two such lists in one pass.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+MINUTES_PER_DAY = 24 * 60
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+class Interval(NamedTuple):
+    """A half-open span of time ``[start, end)`` between two aware instants."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+
+# A wall-clock window within one local day: minutes after midnight, 0..1440, start < end.
+MinuteWindow = tuple[int, int]
+
+
+# ---------------------------------------------------------------------------- interval algebra
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sort and union: overlapping or touching intervals become one; empty ones vanish."""
+    result: list[Interval] = []
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if result and start <= result[-1].end:
+            if end > result[-1].end:
+                result[-1] = Interval(result[-1].start, end)
+        else:
+            result.append(Interval(start, end))
+    return result
+
+
+def subtract(base: Sequence[Interval], cuts: Sequence[Interval]) -> list[Interval]:
+    """``base`` minus ``cuts``; both normalised."""
+    result: list[Interval] = []
+    j = 0
+    for start, end in base:
+        while j < len(cuts) and cuts[j].end <= start:
+            j += 1
+        k = j
+        cursor = start
+        while k < len(cuts) and cuts[k].start < end:
+            if cuts[k].start > cursor:
+                result.append(Interval(cursor, cuts[k].start))
+            cursor = max(cursor, cuts[k].end)
+            k += 1
+        if cursor < end:
+            result.append(Interval(cursor, end))
+    return result
+
+
+def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
+    """The time covered by both; both normalised."""
+    result: list[Interval] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        start = max(a[i].start, b[j].start)
+        end = min(a[i].end, b[j].end)
+        if start < end:
+            result.append(Interval(start, end))
+        if a[i].end < b[j].end:
+            i += 1
+        else:
+            j += 1
+    return result
+
+
+def intersect_all(calendars: Sequence[Sequence[Interval]]) -> list[Interval]:
+    if not calendars:
+        return []
+    # Intersecting the sparsest calendars first keeps the running result short.
+    ordered = sorted(calendars, key=len)
+    result = list(ordered[0])
+    for other in ordered[1:]:
+        if not result:
+            break
+        result = intersect(result, other)
+    return result
+
+
+def clip(intervals: Sequence[Interval], window: Interval) -> list[Interval]:
+    return intersect(intervals, [window]) if window.start < window.end else []
+
+
+def covers(intervals: Sequence[Interval], span: Interval) -> bool:
+    """Whether one interval of the normalised list contains ``span`` whole."""
+    i = bisect_right(intervals, (span.start, datetime.max.replace(tzinfo=UTC))) - 1
+    return i >= 0 and intervals[i].start <= span.start and span.end <= intervals[i].end
+
+
+# ----------------------------------------------------------------- wall-clock rules -> instants
+
+
+@dataclass(frozen=True, slots=True)
+class DayWindows:
+    """The windows of one local date, in the zone they were given in."""
+
+    zone: ZoneInfo
+    windows: tuple[MinuteWindow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Weekly hours (Monday = 0) in one zone, with per-date overrides on top.
+
+    A date with an override uses exactly the override's windows; an empty override is a day off.
+    """
+
+    zone: ZoneInfo
+    weekly: Mapping[int, tuple[MinuteWindow, ...]] = field(default_factory=dict)
+    overrides: Mapping[date, DayWindows] = field(default_factory=dict)
+
+    def day(self, day: date) -> DayWindows:
+        override = self.overrides.get(day)
+        if override is not None:
+            return override
+        return DayWindows(self.zone, self.weekly.get(day.weekday(), ()))
+
+
+def wall_time(day: date, minute: int, zone: ZoneInfo) -> datetime:
+    """The instant a wall clock in ``zone`` shows ``minute`` minutes after ``day``'s midnight.
+
+    A time skipped by a DST change is read with the offset before the change (PEP 495, fold=0),
+    which lands just after the gap, as people expect; minute 1440 is the next midnight.
+    """
+    local = datetime.combine(day, time()) + timedelta(minutes=minute)
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def day_span(day: date, zone: ZoneInfo) -> Interval:
+    """The UTC span of one local date: 23, 24 or 25 hours long."""
+    return Interval(wall_time(day, 0, zone), wall_time(day, MINUTES_PER_DAY, zone))
+
+
+def days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def availability(schedule: Schedule, first: date, last: date) -> list[Interval]:
+    """Every bookable instant from ``first`` to ``last`` (dates in the schedule's zone), in UTC."""
+    spans = [
+        Interval(wall_time(day, start, rules.zone), wall_time(day, end, rules.zone))
+        for day in days(first, last)
+        for rules in (schedule.day(day),)
+        for start, end in rules.windows
+    ]
+    return merge(spans)
+
+
+def availability_between(schedule: Schedule, span: Interval) -> list[Interval]:
+    """The schedule's windows inside an arbitrary UTC span."""
+    # One local day of margin either side covers any offset between the zones involved.
+    first = span.start.astimezone(schedule.zone).date() - timedelta(days=1)
+    last = span.end.astimezone(schedule.zone).date() + timedelta(days=1)
+    return clip(availability(schedule, first, last), span)
+
+
+def local_range(first: date, last: date, zone: ZoneInfo) -> Interval:
+    """From ``first``'s midnight to the midnight after ``last``, in ``zone``."""
+    return Interval(wall_time(first, 0, zone), wall_time(last, MINUTES_PER_DAY, zone))
+
+
+# ------------------------------------------------------------------------------- grid and slots
+
+
+def _micros(instant: datetime) -> int:
+    return (instant - _EPOCH) // _MICRO
+
+
+def grid_offset(instant: datetime, zone: ZoneInfo, step: timedelta) -> timedelta:
+    """How far ``instant`` lies past the last grid line of ``zone``'s wall clock."""
+    offset = instant.astimezone(zone).utcoffset() or timedelta()
+    return ((_micros(instant) + offset // _MICRO) % (step // _MICRO)) * _MICRO
+
+
+def on_grid(instant: datetime, zone: ZoneInfo, step: timedelta) -> bool:
+    return grid_offset(instant, zone, step) == timedelta()
+
+
+def ceil_to_grid(instant: datetime, zone: ZoneInfo, step: timedelta) -> datetime:
+    past = grid_offset(instant, zone, step)
+    return instant if not past else instant + (step - past)
+
+
+def free_time(available: Sequence[Interval], busy: Iterable[Interval]) -> list[Interval]:
+    return subtract(merge(available), merge(busy))
+
+
+def slot_starts(
+    free: Sequence[Interval],
+    duration: timedelta,
+    zone: ZoneInfo,
+    step: timedelta,
+    earliest: datetime,
+    before: datetime,
+) -> list[datetime]:
+    """Starts ``s`` on the zone's grid with ``[s, s + duration)`` inside one free interval,
+    ``earliest <= s < before``.
+
+    Every zone offset in use is a multiple of 15 minutes, so stepping in UTC inside an interval
+    stays on the local grid even across a DST change.
+    """
+    starts: list[datetime] = []
+    for interval in free:
+        if interval.end <= earliest or interval.start >= before:
+            continue
+        start = ceil_to_grid(max(interval.start, earliest), zone, step)
+        last = min(interval.end - duration, before - _MICRO)
+        while start <= last:
+            starts.append(start)
+            start += step
+    return starts
+
+
+def common_free(calendars: Sequence[Sequence[Interval]], min_duration: timedelta) -> list[Interval]:
+    """Maximal intervals in which every calendar is free, at least ``min_duration`` long."""
+    return [iv for iv in intersect_all(calendars) if iv.duration >= min_duration]
+
+
+# ---------------------------------------------------------------------------- grouping by day
+
+
+def starts_by_day(starts: Iterable[datetime], zone: ZoneInfo) -> dict[date, list[datetime]]:
+    grouped: dict[date, list[datetime]] = {}
+    for start in starts:
+        grouped.setdefault(start.astimezone(zone).date(), []).append(start)
+    return grouped
+
+
+def intervals_by_day(intervals: Iterable[Interval], zone: ZoneInfo) -> dict[date, list[Interval]]:
+    """Each interval cut at the zone's midnights and filed under its local date."""
+    grouped: dict[date, list[Interval]] = {}
+    for start, end in intervals:
+        while start < end:
+            day = start.astimezone(zone).date()
+            midnight = wall_time(day, MINUTES_PER_DAY, zone)
+            piece_end = min(end, midnight)
+            grouped.setdefault(day, []).append(Interval(start, piece_end))
+            start = piece_end
+    return grouped

@@ -1,0 +1,295 @@
+"""Availability rules, free slots and common free time: the database side of the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concierge.accounts import service as accounts
+from concierge.config import Settings
+from concierge.errors import InvalidRequest, Misaligned, RangeTooLong
+from concierge.models import DateOverride, Reservation, ReservationStatus, User, WeeklySchedule
+from concierge.scheduling import engine
+from concierge.scheduling.engine import DayWindows, Interval, MinuteWindow, Schedule
+from concierge.scheduling.schemas import WEEKDAYS, DateOverrides, WallWindow, WeekDays, WeeklyHours
+from concierge.timezones import zone
+
+# ------------------------------------------------------------------------- wall-clock windows
+
+
+def _minute(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def minute_windows(windows: Iterable[WallWindow], step: int) -> list[list[int]]:
+    """Validated, merged ``[start, end]`` minute pairs from ``HH:MM`` windows."""
+    pairs: list[tuple[int, int]] = []
+    for window in windows:
+        start, end = _minute(window.start), _minute(window.end)
+        if start % step or end % step:
+            raise Misaligned(
+                f"{window.start}-{window.end}: times must lie on the {step}-minute grid "
+                f"(e.g. 09:00, 09:15).",
+                field="windows",
+            )
+        if end <= start:
+            raise InvalidRequest(
+                f"{window.start}-{window.end}: the end must come after the start "
+                "(use 24:00 for midnight at the end of the day).",
+                field="windows",
+            )
+        pairs.append((start, end))
+    merged: list[list[int]] = []
+    for start, end in sorted(pairs):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+def wall_windows(pairs: Iterable[Sequence[int]]) -> list[WallWindow]:
+    return [WallWindow(start=_hhmm(s), end=_hhmm(e)) for s, e in pairs]
+
+
+def _as_windows(pairs: Iterable[Sequence[int]]) -> tuple[MinuteWindow, ...]:
+    return tuple((int(s), int(e)) for s, e in pairs)
+
+
+# ------------------------------------------------------------------------------ date ranges
+
+
+def check_range(first: date, last: date, settings: Settings) -> None:
+    if last < first:
+        raise InvalidRequest(f"'to' ({last}) is before 'from' ({first}).", field="to")
+    if (last - first).days + 1 > settings.max_range_days:
+        raise RangeTooLong(
+            f"{first} to {last} spans {(last - first).days + 1} days; ask for at most "
+            f"{settings.max_range_days} at a time and page through longer periods."
+        )
+
+
+def default_range(
+    first: date | None, last: date | None, tz: ZoneInfo, now: datetime
+) -> tuple[date, date]:
+    """Unset bounds default to two weeks from today in ``tz``."""
+    first = first or now.astimezone(tz).date()
+    return first, last or first + timedelta(days=13)
+
+
+# ------------------------------------------------------------------------------- rules (CRUD)
+
+
+async def set_weekly_hours(
+    session: AsyncSession, user: User, body: WeeklyHours, settings: Settings
+) -> WeeklyHours:
+    tz_name = body.timezone or user.timezone
+    zone(tz_name)
+    days = {
+        name: minute_windows(getattr(body.days, name), settings.slot_minutes) for name in WEEKDAYS
+    }
+    row = await session.get(WeeklySchedule, user.id)
+    stored = {name: pairs for name, pairs in days.items() if pairs}
+    if row is None:
+        session.add(WeeklySchedule(user_id=user.id, timezone=tz_name, days=stored))
+    else:
+        row.timezone, row.days = tz_name, stored
+    await session.flush()
+    return weekly_hours_view(tz_name, stored)
+
+
+def weekly_hours_view(tz_name: str, stored: dict[str, list[list[int]]]) -> WeeklyHours:
+    return WeeklyHours(
+        timezone=tz_name,
+        days=WeekDays(**{name: wall_windows(stored.get(name, [])) for name in WEEKDAYS}),
+    )
+
+
+async def get_weekly_hours(session: AsyncSession, user: User) -> WeeklyHours:
+    row = await session.get(WeeklySchedule, user.id)
+    if row is None:
+        return weekly_hours_view(user.timezone, {})
+    return weekly_hours_view(row.timezone, row.days)
+
+
+async def set_overrides(
+    session: AsyncSession, user: User, body: DateOverrides, settings: Settings
+) -> int:
+    tz_name = body.timezone or user.timezone
+    zone(tz_name)
+    parsed = {day: minute_windows(ws, settings.slot_minutes) for day, ws in body.dates.items()}
+    existing = {
+        o.day: o
+        for o in await session.scalars(
+            select(DateOverride).where(
+                DateOverride.user_id == user.id, DateOverride.day.in_(list(parsed))
+            )
+        )
+    }
+    for day, pairs in parsed.items():
+        row = existing.get(day)
+        if row is None:
+            session.add(DateOverride(user_id=user.id, day=day, timezone=tz_name, windows=pairs))
+        else:
+            row.timezone, row.windows = tz_name, pairs
+    await session.flush()
+    return len(parsed)
+
+
+async def remove_overrides(session: AsyncSession, user: User, first: date, last: date) -> int:
+    if last < first:
+        raise InvalidRequest(f"'to' ({last}) is before 'from' ({first}).", field="to")
+    result = await session.execute(
+        delete(DateOverride).where(
+            DateOverride.user_id == user.id, DateOverride.day >= first, DateOverride.day <= last
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# ------------------------------------------------------------------------------ loading state
+
+
+async def load_schedules(
+    session: AsyncSession, users: Sequence[User], span: Interval
+) -> dict[int, Schedule]:
+    """Each user's rules, with the overrides that can touch ``span``."""
+    ids = [u.id for u in users]
+    weekly = {
+        w.user_id: w
+        for w in await session.scalars(
+            select(WeeklySchedule).where(WeeklySchedule.user_id.in_(ids))
+        )
+    }
+    # Overrides are dated in their own zone: a day of margin either side catches every offset.
+    first = (span.start - timedelta(days=2)).date()
+    last = (span.end + timedelta(days=2)).date()
+    overrides: dict[int, dict[date, DayWindows]] = {uid: {} for uid in ids}
+    for o in await session.scalars(
+        select(DateOverride).where(
+            DateOverride.user_id.in_(ids), DateOverride.day >= first, DateOverride.day <= last
+        )
+    ):
+        overrides[o.user_id][o.day] = DayWindows(zone(o.timezone), _as_windows(o.windows))
+    schedules = {}
+    for user in users:
+        rules = weekly.get(user.id)
+        weekly_zone = zone(rules.timezone if rules else user.timezone)
+        by_day = {
+            WEEKDAYS.index(name): _as_windows(pairs)
+            for name, pairs in (rules.days if rules else {}).items()
+        }
+        schedules[user.id] = Schedule(weekly_zone, by_day, overrides[user.id])
+    return schedules
+
+
+async def busy_times(
+    session: AsyncSession, user_ids: Sequence[int], span: Interval, now: datetime
+) -> dict[int, list[Interval]]:
+    """Each user's taken time in ``span``: confirmed reservations and unexpired holds, as host or
+    as guest. A lapsed hold is free here whether or not the sweeper has marked it yet."""
+    busy: dict[int, list[Interval]] = {uid: [] for uid in user_ids}
+    rows = await session.execute(
+        select(
+            Reservation.host_id, Reservation.guest_id, Reservation.start_at, Reservation.end_at
+        ).where(
+            or_(Reservation.host_id.in_(user_ids), Reservation.guest_id.in_(user_ids)),
+            Reservation.start_at < span.end,
+            Reservation.end_at > span.start,
+            or_(
+                Reservation.status == ReservationStatus.CONFIRMED,
+                (Reservation.status == ReservationStatus.HELD)
+                & (Reservation.hold_expires_at > now),
+            ),
+        )
+    )
+    for host_id, guest_id, start, end in rows:
+        for uid in {host_id, guest_id}:
+            if uid in busy:
+                busy[uid].append(Interval(start, end))
+    return busy
+
+
+# ------------------------------------------------------------------------------------ queries
+
+
+async def effective_availability(
+    session: AsyncSession, user: User, first: date, last: date, tz: ZoneInfo
+) -> dict[date, list[Interval]]:
+    span = engine.local_range(first, last, tz)
+    schedule = (await load_schedules(session, [user], span))[user.id]
+    by_day = engine.intervals_by_day(engine.availability_between(schedule, span), tz)
+    return {day: by_day.get(day, []) for day in engine.days(first, last)}
+
+
+async def free_slots(
+    session: AsyncSession,
+    host: User,
+    first: date,
+    last: date,
+    tz: ZoneInfo,
+    duration_minutes: int,
+    now: datetime,
+    settings: Settings,
+) -> dict[date, list[datetime]]:
+    """Starts of free ``duration``-minute slots per local date of ``tz``."""
+    step = settings.slot_minutes
+    if duration_minutes % step:
+        raise Misaligned(f"duration must be a multiple of {step} minutes.", field="duration")
+    span = engine.local_range(first, last, tz)
+    schedule = (await load_schedules(session, [host], span))[host.id]
+    busy = (await busy_times(session, [host.id], span, now))[host.id]
+    free = engine.free_time(engine.availability_between(schedule, span), busy)
+    starts = engine.slot_starts(
+        free,
+        timedelta(minutes=duration_minutes),
+        zone(host.timezone),
+        timedelta(minutes=step),
+        earliest=now + timedelta(minutes=host.min_notice_minutes),
+        before=now + timedelta(days=host.horizon_days),
+    )
+    by_day = engine.starts_by_day(starts, tz)
+    return {day: by_day.get(day, []) for day in engine.days(first, last)}
+
+
+async def common_free_time(
+    session: AsyncSession,
+    user_ids: Sequence[int],
+    first: date,
+    last: date,
+    tz: ZoneInfo,
+    min_duration_minutes: int,
+    now: datetime,
+    settings: Settings,
+) -> dict[date, list[Interval]]:
+    """Maximal intervals (from now on) in which every listed user is available and not booked."""
+    if len(set(user_ids)) != len(user_ids):
+        raise InvalidRequest("Each user may be listed once.", field="users")
+    if not 2 <= len(user_ids) <= 20:
+        raise InvalidRequest("List between 2 and 20 users.", field="users")
+    if min_duration_minutes % settings.slot_minutes:
+        raise Misaligned(
+            f"min_duration must be a multiple of {settings.slot_minutes} minutes.",
+            field="min_duration",
+        )
+    users = await accounts.get_users(session, user_ids)
+    span = engine.local_range(first, last, tz)
+    ahead = Interval(max(span.start, now), span.end)
+    schedules = await load_schedules(session, users, span)
+    busy = await busy_times(session, user_ids, span, now)
+    calendars = [
+        engine.free_time(engine.availability_between(schedules[u.id], ahead), busy[u.id])
+        for u in users
+    ]
+    common = engine.common_free(calendars, timedelta(minutes=min_duration_minutes))
+    by_day = engine.intervals_by_day(common, tz)
+    return {day: by_day.get(day, []) for day in engine.days(first, last)}
