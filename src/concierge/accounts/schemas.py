@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from concierge.timezones import zone
 
@@ -43,6 +51,16 @@ class UserUpdate(BaseModel):
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
         return None if value is None else _known_zone(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_phone_clears(cls, data: Any) -> Any:
+        # Leaving a field out keeps it; null would erase a value every user must have.
+        if isinstance(data, dict):
+            for name in ("name", "timezone", "min_notice_minutes", "horizon_days"):
+                if name in data and data[name] is None:
+                    raise ValueError(f"{name} cannot be null: leave it out to keep it")
+        return data
 
 
 class UserSummary(BaseModel):

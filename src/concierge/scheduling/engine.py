@@ -11,12 +11,15 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from math import gcd
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
+_DAY = timedelta(days=1)
+_QUARTER = timedelta(minutes=15)
 
 
 class Interval(NamedTuple):
@@ -139,13 +142,34 @@ class Schedule:
 
 
 def wall_time(day: date, minute: int, zone: ZoneInfo) -> datetime:
-    """The instant a wall clock in ``zone`` shows ``minute`` minutes after ``day``'s midnight.
+    """The first instant at which a wall clock in ``zone`` reads ``minute`` minutes after
+    ``day``'s midnight; minute 1440 is the next midnight.
 
-    A time skipped by a DST change is read with the offset before the change (PEP 495, fold=0),
-    which lands just after the gap, as people expect; minute 1440 is the next midnight.
+    An hour that clocks go back over is read at its first occurrence (PEP 495, fold=0). A time
+    that clocks go forward over does not exist: it is read as the instant of the jump, the first
+    one whose wall time is later. So the mapping never runs backwards, and on the night New York
+    springs forward a window 01:00-03:00 is the one hour that really passes.
     """
     local = datetime.combine(day, time()) + timedelta(minutes=minute)
-    return local.replace(tzinfo=zone).astimezone(UTC)
+    instant = local.replace(tzinfo=zone).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == local:
+        return instant
+    return _jump_over(local, zone)
+
+
+def _jump_over(local: datetime, zone: ZoneInfo) -> datetime:
+    """The instant at which clocks jumped forward over the nonexistent wall time ``local``."""
+    # Read with the offset after the jump, ``local`` names an instant before it; with the offset
+    # before, one after it. Offsets change on whole seconds, so bisect the seconds in between.
+    early = int(local.replace(tzinfo=zone, fold=1).timestamp())
+    late = int(local.replace(tzinfo=zone, fold=0).timestamp())
+    while late - early > 1:
+        middle = (early + late) // 2
+        if datetime.fromtimestamp(middle, zone).replace(tzinfo=None) >= local:
+            late = middle
+        else:
+            early = middle
+    return datetime.fromtimestamp(late, UTC)
 
 
 def day_span(day: date, zone: ZoneInfo) -> Interval:
@@ -170,9 +194,10 @@ def availability(schedule: Schedule, first: date, last: date) -> list[Interval]:
 
 def availability_between(schedule: Schedule, span: Interval) -> list[Interval]:
     """The schedule's windows inside an arbitrary UTC span."""
-    # One local day of margin either side covers any offset between the zones involved.
-    first = span.start.astimezone(schedule.zone).date() - timedelta(days=1)
-    last = span.end.astimezone(schedule.zone).date() + timedelta(days=1)
+    # Dates with overrides may be in another zone than the weekly hours: two local days of
+    # margin either side cover any pair of offsets (UTC-12 to UTC+14 is 26 hours).
+    first = span.start.astimezone(schedule.zone).date() - timedelta(days=2)
+    last = span.end.astimezone(schedule.zone).date() + timedelta(days=2)
     return clip(availability(schedule, first, last), span)
 
 
@@ -215,22 +240,48 @@ def slot_starts(
     earliest: datetime,
     before: datetime,
 ) -> list[datetime]:
-    """Starts ``s`` on the zone's grid with ``[s, s + duration)`` inside one free interval,
-    ``earliest <= s < before``.
-
-    Every zone offset in use is a multiple of 15 minutes, so stepping in UTC inside an interval
-    stays on the local grid even across a DST change.
+    """Starts ``s`` on the grid of ``zone``'s wall clock, ``earliest <= s < before``, with
+    ``[s, s + duration)`` inside one interval of the normalised ``free``; in order.
     """
     starts: list[datetime] = []
     for interval in free:
-        if interval.end <= earliest or interval.start >= before:
-            continue
-        start = ceil_to_grid(max(interval.start, earliest), zone, step)
+        first = max(interval.start, earliest)
         last = min(interval.end - duration, before - _MICRO)
-        while start <= last:
-            starts.append(start)
-            start += step
+        # No zone changes its offset twice in a day, so a day of starts with the same offset at
+        # both ends has one offset throughout, and stepping in UTC stays on the wall-clock grid.
+        while first <= last:
+            chunk_end = min(last, first + _DAY)
+            if _offset(first, zone) == _offset(chunk_end, zone):
+                start = ceil_to_grid(first, zone, step)
+                while start <= chunk_end:
+                    starts.append(start)
+                    start += step
+            else:
+                start = _probe_for_lines(first, chunk_end, zone, step, starts)
+            first = start
     return starts
+
+
+def _probe_for_lines(
+    first: datetime, last: datetime, zone: ZoneInfo, step: timedelta, found: list[datetime]
+) -> datetime:
+    """Append the grid lines from ``first`` to ``last`` across an offset change; return the
+    first probe past ``last``.
+
+    Every offset in use since 1972, and so every change of one, is a whole number of quarter
+    hours: probing each quarter hour (or each step, if finer) in UTC meets every wall-clock line.
+    """
+    probe = timedelta(microseconds=gcd(step // _MICRO, _QUARTER // _MICRO))
+    instant = ceil_to_grid(first, zone, probe)
+    while instant <= last:
+        if on_grid(instant, zone, step):
+            found.append(instant)
+        instant += probe
+    return instant
+
+
+def _offset(instant: datetime, zone: ZoneInfo) -> timedelta | None:
+    return instant.astimezone(zone).utcoffset()
 
 
 def common_free(calendars: Sequence[Sequence[Interval]], min_duration: timedelta) -> list[Interval]:
@@ -238,13 +289,76 @@ def common_free(calendars: Sequence[Sequence[Interval]], min_duration: timedelta
     return [iv for iv in intersect_all(calendars) if iv.duration >= min_duration]
 
 
+# ------------------------------------------------------------------- whole queries, still pure
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """The booking grid: slot starts lie every ``step`` on ``zone``'s wall clock."""
+
+    zone: ZoneInfo
+    step: timedelta
+
+
+def free_slots(
+    schedule: Schedule,
+    busy: Iterable[Interval],
+    span: Interval,
+    duration: timedelta,
+    grid: Grid,
+    earliest: datetime,
+    before: datetime,
+) -> list[datetime]:
+    """Starts in ``span`` of free ``duration``-long slots: inside the schedule's availability,
+    clear of ``busy``, on the grid, ``earliest <= start < before``. A slot may run past the
+    end of ``span``: only its start has to lie inside."""
+    reach = Interval(span.start, span.end + duration)
+    free = free_time(availability_between(schedule, reach), busy)
+    return slot_starts(
+        free,
+        duration,
+        grid.zone,
+        grid.step,
+        earliest=max(earliest, span.start),
+        before=min(before, span.end),
+    )
+
+
+def common_free_time(
+    calendars: Sequence[tuple[Schedule, Iterable[Interval]]],
+    span: Interval,
+    min_duration: timedelta,
+) -> list[Interval]:
+    """Maximal intervals inside ``span`` in which every ``(schedule, busy)`` calendar is
+    available and not busy, each at least ``min_duration`` long."""
+    free = [free_time(availability_between(schedule, span), busy) for schedule, busy in calendars]
+    return common_free(free, min_duration)
+
+
 # ---------------------------------------------------------------------------- grouping by day
 
 
 def starts_by_day(starts: Iterable[datetime], zone: ZoneInfo) -> dict[date, list[datetime]]:
+    """Instants filed under their local date in ``zone``; fastest when they come in order."""
     grouped: dict[date, list[datetime]] = {}
+    bucket: list[datetime] = []
+    day_start = day_end = _EPOCH
     for start in starts:
-        grouped.setdefault(start.astimezone(zone).date(), []).append(start)
+        if not day_start <= start < day_end:
+            day = start.astimezone(zone).date()
+            day_start, day_end = day_span(day, zone)
+            bucket = grouped.setdefault(day, [])
+        bucket.append(start)
+    return grouped
+
+
+def intervals_by_start_day(
+    intervals: Iterable[Interval], zone: ZoneInfo
+) -> dict[date, list[Interval]]:
+    """Each interval, whole, filed under the local date in ``zone`` on which it starts."""
+    grouped: dict[date, list[Interval]] = {}
+    for interval in intervals:
+        grouped.setdefault(interval.start.astimezone(zone).date(), []).append(interval)
     return grouped
 
 

@@ -69,12 +69,16 @@ def _as_windows(pairs: Iterable[Sequence[int]]) -> tuple[MinuteWindow, ...]:
 
 
 def check_range(first: date, last: date, settings: Settings) -> None:
+    """``to`` not before ``from``, and at most ``max_range_days`` (62) days after it."""
     if last < first:
-        raise InvalidRequest(f"'to' ({last}) is before 'from' ({first}).", field="to")
-    if (last - first).days + 1 > settings.max_range_days:
+        raise InvalidRequest(
+            f"'to' ({last}) is before 'from' ({first}): give the dates in order.", field="to"
+        )
+    if (last - first).days > settings.max_range_days:
         raise RangeTooLong(
-            f"{first} to {last} spans {(last - first).days + 1} days; ask for at most "
-            f"{settings.max_range_days} at a time and page through longer periods."
+            f"{first} to {last} is {(last - first).days} days apart; ask for at most "
+            f"{settings.max_range_days} at a time and page through longer periods.",
+            field="to",
         )
 
 
@@ -170,9 +174,11 @@ async def load_schedules(
             select(WeeklySchedule).where(WeeklySchedule.user_id.in_(ids))
         )
     }
-    # Overrides are dated in their own zone: a day of margin either side catches every offset.
-    first = (span.start - timedelta(days=2)).date()
-    last = (span.end + timedelta(days=2)).date()
+    # The engine reads two local days either side of a span (see availability_between), and a
+    # local date is at most a day from the UTC one: three days of margin load every override
+    # it may read.
+    first = (span.start - timedelta(days=3)).date()
+    last = (span.end + timedelta(days=3)).date()
     overrides: dict[int, dict[date, DayWindows]] = {uid: {} for uid in ids}
     for o in await session.scalars(
         select(DateOverride).where(
@@ -241,19 +247,25 @@ async def free_slots(
     now: datetime,
     settings: Settings,
 ) -> dict[date, list[datetime]]:
-    """Starts of free ``duration``-minute slots per local date of ``tz``."""
+    """Starts of free ``duration``-minute slots per local date of ``tz``, every date listed."""
     step = settings.slot_minutes
     if duration_minutes % step:
-        raise Misaligned(f"duration must be a multiple of {step} minutes.", field="duration")
+        raise Misaligned(
+            f"duration must be a multiple of {step} minutes (e.g. {step}, {2 * step}).",
+            field="duration",
+        )
+    duration = timedelta(minutes=duration_minutes)
     span = engine.local_range(first, last, tz)
-    schedule = (await load_schedules(session, [host], span))[host.id]
-    busy = (await busy_times(session, [host.id], span, now))[host.id]
-    free = engine.free_time(engine.availability_between(schedule, span), busy)
-    starts = engine.slot_starts(
-        free,
-        timedelta(minutes=duration_minutes),
-        zone(host.timezone),
-        timedelta(minutes=step),
+    # A slot starting near the end of the range may run past it.
+    reach = Interval(span.start, span.end + duration)
+    schedule = (await load_schedules(session, [host], reach))[host.id]
+    busy = (await busy_times(session, [host.id], reach, now))[host.id]
+    starts = engine.free_slots(
+        schedule,
+        busy,
+        span,
+        duration,
+        engine.Grid(zone(host.timezone), timedelta(minutes=step)),
         earliest=now + timedelta(minutes=host.min_notice_minutes),
         before=now + timedelta(days=host.horizon_days),
     )
@@ -271,11 +283,15 @@ async def common_free_time(
     now: datetime,
     settings: Settings,
 ) -> dict[date, list[Interval]]:
-    """Maximal intervals (from now on) in which every listed user is available and not booked."""
+    """Maximal intervals, from now on and inside the dates asked for, in which every listed user
+    is available and not booked; each filed whole under the local date it starts on."""
     if len(set(user_ids)) != len(user_ids):
-        raise InvalidRequest("Each user may be listed once.", field="users")
+        raise InvalidRequest("List each user once.", field="users")
     if not 2 <= len(user_ids) <= 20:
-        raise InvalidRequest("List between 2 and 20 users.", field="users")
+        raise InvalidRequest(
+            f"List between 2 and 20 users (got {len(user_ids)}), e.g. users=3,7.", field="users"
+        )
+    step = timedelta(minutes=settings.slot_minutes)
     if min_duration_minutes % settings.slot_minutes:
         raise Misaligned(
             f"min_duration must be a multiple of {settings.slot_minutes} minutes.",
@@ -283,13 +299,16 @@ async def common_free_time(
         )
     users = await accounts.get_users(session, user_ids)
     span = engine.local_range(first, last, tz)
-    ahead = Interval(max(span.start, now), span.end)
-    schedules = await load_schedules(session, users, span)
-    busy = await busy_times(session, user_ids, span, now)
-    calendars = [
-        engine.free_time(engine.availability_between(schedules[u.id], ahead), busy[u.id])
-        for u in users
-    ]
-    common = engine.common_free(calendars, timedelta(minutes=min_duration_minutes))
-    by_day = engine.intervals_by_day(common, tz)
+    # Time already past is not free; what is left starts on the next grid line.
+    ahead = Interval(max(span.start, engine.ceil_to_grid(now, tz, step)), span.end)
+    if ahead.start >= ahead.end:
+        return {day: [] for day in engine.days(first, last)}
+    schedules = await load_schedules(session, users, ahead)
+    busy = await busy_times(session, user_ids, ahead, now)
+    common = engine.common_free_time(
+        [(schedules[u.id], busy[u.id]) for u in users],
+        ahead,
+        timedelta(minutes=min_duration_minutes),
+    )
+    by_day = engine.intervals_by_start_day(common, tz)
     return {day: by_day.get(day, []) for day in engine.days(first, last)}
