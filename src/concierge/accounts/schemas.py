@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -15,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from concierge.errors import InvalidRequest
 from concierge.timezones import zone
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -23,8 +25,16 @@ TimeZoneName = Annotated[str, Field(max_length=64, examples=["America/New_York"]
 
 
 def _known_zone(value: str) -> str:
-    zone(value)
+    # A ValueError, so that the 422 lists the field among the others that fail.
+    try:
+        zone(value)
+    except InvalidRequest as exc:
+        raise ValueError(exc.detail) from None
     return value
+
+
+# An IANA zone name, checked while the body is read.
+KnownZone = Annotated[TimeZoneName, AfterValidator(_known_zone)]
 
 
 class UserCreate(BaseModel):

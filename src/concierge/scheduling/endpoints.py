@@ -27,6 +27,12 @@ from concierge.timezones import render, zone
 
 router = APIRouter(prefix="/v1", tags=["availability"])
 
+# The 422 codes each kind of route can answer with.
+_INPUT = ["invalid_request"]
+_RULES = ["invalid_request", "misaligned"]
+_RANGE = ["invalid_request", "range_too_long"]
+_GRID_RANGE = ["invalid_request", "misaligned", "range_too_long"]
+
 From = Annotated[date | None, Query(alias="from", description="First local date (YYYY-MM-DD)")]
 To = Annotated[date | None, Query(description="Last local date, inclusive (YYYY-MM-DD)")]
 Tz = Annotated[
@@ -39,7 +45,7 @@ def _windows(intervals: list[Interval], tz: ZoneInfo | None) -> list[InstantWind
     return [InstantWindow(start=render(s, tz), end=render(e, tz)) for s, e in intervals]
 
 
-@router.put("/users/{user_id}/weekly-hours", responses=documented(401, 403, 404, 422))
+@router.put("/users/{user_id}/weekly-hours", responses=documented(401, 403, 404, 422, s422=_RULES))
 async def put_weekly_hours(
     user_id: int, body: WeeklyHours, session: Session, actor: CurrentUser, settings: SettingsDep
 ) -> WeeklyHours:
@@ -49,13 +55,13 @@ async def put_weekly_hours(
     return await service.set_weekly_hours(session, user, body, settings)
 
 
-@router.get("/users/{user_id}/weekly-hours", responses=documented(401, 404, 422))
+@router.get("/users/{user_id}/weekly-hours", responses=documented(401, 404, 422, s422=_INPUT))
 async def get_weekly_hours(user_id: int, session: Session, _: CurrentUser) -> WeeklyHours:
     """A user's weekly hours, in the zone they were set in."""
     return await service.get_weekly_hours(session, await accounts.get_user(session, user_id))
 
 
-@router.put("/users/{user_id}/availability", responses=documented(401, 403, 404, 422))
+@router.put("/users/{user_id}/availability", responses=documented(401, 403, 404, 422, s422=_RULES))
 async def put_date_overrides(
     user_id: int, body: DateOverrides, session: Session, actor: CurrentUser, settings: SettingsDep
 ) -> dict[str, int]:
@@ -66,7 +72,9 @@ async def put_date_overrides(
     return {"updated": await service.set_overrides(session, user, body, settings)}
 
 
-@router.delete("/users/{user_id}/availability", responses=documented(401, 403, 404, 422))
+@router.delete(
+    "/users/{user_id}/availability", responses=documented(401, 403, 404, 422, s422=_INPUT)
+)
 async def delete_date_overrides(
     user_id: int,
     session: Session,
@@ -80,7 +88,7 @@ async def delete_date_overrides(
     return Removed(removed=await service.remove_overrides(session, user, first, to))
 
 
-@router.get("/users/{user_id}/availability", responses=documented(401, 404, 422))
+@router.get("/users/{user_id}/availability", responses=documented(401, 404, 422, s422=_RANGE))
 async def get_availability(
     user_id: int,
     session: Session,
@@ -105,7 +113,7 @@ async def get_availability(
     )
 
 
-@router.get("/users/{user_id}/slots", responses=documented(401, 404, 422))
+@router.get("/users/{user_id}/slots", responses=documented(401, 404, 422, s422=_GRID_RANGE))
 async def get_slots(
     user_id: int,
     session: Session,
@@ -143,7 +151,7 @@ def _user_ids(raw: str) -> list[int]:
         ) from exc
 
 
-@router.get("/availability/common", responses=documented(401, 404, 422))
+@router.get("/availability/common", responses=documented(401, 404, 422, s422=_GRID_RANGE))
 async def get_common_time(
     session: Session,
     actor: CurrentUser,
