@@ -11,7 +11,9 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from math import gcd
+from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,9 @@ MINUTES_PER_DAY = 24 * 60
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _DAY = timedelta(days=1)
+_MINUTE = timedelta(minutes=1)
+_START = attrgetter("start")
+_END = attrgetter("end")
 _QUARTER = timedelta(minutes=15)
 
 
@@ -42,15 +47,20 @@ MinuteWindow = tuple[int, int]
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sort and union: overlapping or touching intervals become one; empty ones vanish."""
+    ordered = iter(sorted((iv for iv in intervals if iv.start < iv.end), key=_START))
+    first = next(ordered, None)
+    if first is None:
+        return []
     result: list[Interval] = []
-    for start, end in sorted(intervals):
-        if end <= start:
-            continue
-        if result and start <= result[-1].end:
-            if end > result[-1].end:
-                result[-1] = Interval(result[-1].start, end)
+    start, end = first
+    for next_start, next_end in ordered:
+        if next_start <= end:
+            if next_end > end:
+                end = next_end
         else:
             result.append(Interval(start, end))
+            start, end = next_start, next_end
+    result.append(Interval(start, end))
     return result
 
 
@@ -78,14 +88,20 @@ def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
     result: list[Interval] = []
     i = j = 0
     while i < len(a) and j < len(b):
-        start = max(a[i].start, b[j].start)
-        end = min(a[i].end, b[j].end)
-        if start < end:
-            result.append(Interval(start, end))
-        if a[i].end < b[j].end:
-            i += 1
+        a_start, a_end = a[i]
+        b_start, b_end = b[j]
+        # Leap over a run that ends before the other side's interval starts: intersecting a
+        # short list with a long one costs a few bisections, not a walk through the long one.
+        if a_end <= b_start:
+            i = bisect_right(a, b_start, lo=i + 1, key=_END)
+        elif b_end <= a_start:
+            j = bisect_right(b, a_start, lo=j + 1, key=_END)
         else:
-            j += 1
+            result.append(Interval(max(a_start, b_start), min(a_end, b_end)))
+            if a_end < b_end:
+                i += 1
+            else:
+                j += 1
     return result
 
 
@@ -103,6 +119,7 @@ def intersect_all(calendars: Sequence[Sequence[Interval]]) -> list[Interval]:
 
 
 def clip(intervals: Sequence[Interval], window: Interval) -> list[Interval]:
+    """The part of a normalised list inside ``window``."""
     return intersect(intervals, [window]) if window.start < window.end else []
 
 
@@ -174,7 +191,7 @@ def _jump_over(local: datetime, zone: ZoneInfo) -> datetime:
 
 def day_span(day: date, zone: ZoneInfo) -> Interval:
     """The UTC span of one local date: 23, 24 or 25 hours long."""
-    return Interval(wall_time(day, 0, zone), wall_time(day, MINUTES_PER_DAY, zone))
+    return Interval(_midnight(day, zone), _midnight(day + _DAY, zone))
 
 
 def days(first: date, last: date) -> list[date]:
@@ -183,13 +200,35 @@ def days(first: date, last: date) -> list[date]:
 
 def availability(schedule: Schedule, first: date, last: date) -> list[Interval]:
     """Every bookable instant from ``first`` to ``last`` (dates in the schedule's zone), in UTC."""
-    spans = [
-        Interval(wall_time(day, start, rules.zone), wall_time(day, end, rules.zone))
-        for day in days(first, last)
-        for rules in (schedule.day(day),)
-        for start, end in rules.windows
-    ]
+    spans: list[Interval] = []
+    for day in days(first, last):
+        override = schedule.overrides.get(day)
+        if override is not None:
+            spans += day_windows(day, override.windows, override.zone)
+        else:
+            spans += day_windows(day, schedule.weekly.get(day.weekday(), ()), schedule.zone)
     return merge(spans)
+
+
+def day_windows(day: date, windows: Sequence[MinuteWindow], zone: ZoneInfo) -> list[Interval]:
+    """One date's wall-clock windows as instants."""
+    if not windows:
+        return []
+    midnight = _midnight(day, zone)
+    if _midnight(day + _DAY, zone) - midnight == _DAY:
+        # A day 24 hours long has no clock change: each wall time is midnight plus its minutes.
+        return [
+            Interval(midnight + start * _MINUTE, midnight + end * _MINUTE) for start, end in windows
+        ]
+    return [
+        Interval(wall_time(day, start, zone), wall_time(day, end, zone)) for start, end in windows
+    ]
+
+
+@lru_cache(maxsize=16_384)
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    # Pure and asked for again and again (every query reads the same dates): worth keeping.
+    return wall_time(day, 0, zone)
 
 
 def availability_between(schedule: Schedule, span: Interval) -> list[Interval]:
@@ -203,7 +242,7 @@ def availability_between(schedule: Schedule, span: Interval) -> list[Interval]:
 
 def local_range(first: date, last: date, zone: ZoneInfo) -> Interval:
     """From ``first``'s midnight to the midnight after ``last``, in ``zone``."""
-    return Interval(wall_time(first, 0, zone), wall_time(last, MINUTES_PER_DAY, zone))
+    return Interval(_midnight(first, zone), _midnight(last + _DAY, zone))
 
 
 # ------------------------------------------------------------------------------- grid and slots
@@ -243,6 +282,8 @@ def slot_starts(
     """Starts ``s`` on the grid of ``zone``'s wall clock, ``earliest <= s < before``, with
     ``[s, s + duration)`` inside one interval of the normalised ``free``; in order.
     """
+    if not _QUARTER % step:
+        return _utc_grid_starts(free, duration, step, earliest, before)
     starts: list[datetime] = []
     for interval in free:
         first = max(interval.start, earliest)
@@ -259,6 +300,31 @@ def slot_starts(
             else:
                 start = _probe_for_lines(first, chunk_end, zone, step, starts)
             first = start
+    return starts
+
+
+def _utc_grid_starts(
+    free: Sequence[Interval],
+    duration: timedelta,
+    step: timedelta,
+    earliest: datetime,
+    before: datetime,
+) -> list[datetime]:
+    """``slot_starts`` for a step that divides a quarter hour (15 minutes, 5, 1...).
+
+    Every offset in use since 1972 is a whole number of quarter hours, so such a step's grid is
+    the same on every zone's wall clock as in UTC, across any change: no zone needs consulting.
+    """
+    starts: list[datetime] = []
+    for interval in free:
+        start = max(interval.start, earliest)
+        last = min(interval.end - duration, before - _MICRO)
+        past = (start - _EPOCH) % step
+        if past:
+            start += step - past
+        while start <= last:
+            starts.append(start)
+            start += step
     return starts
 
 
@@ -368,8 +434,7 @@ def intervals_by_day(intervals: Iterable[Interval], zone: ZoneInfo) -> dict[date
     for start, end in intervals:
         while start < end:
             day = start.astimezone(zone).date()
-            midnight = wall_time(day, MINUTES_PER_DAY, zone)
-            piece_end = min(end, midnight)
+            piece_end = min(end, _midnight(day + _DAY, zone))
             grouped.setdefault(day, []).append(Interval(start, piece_end))
             start = piece_end
     return grouped
