@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import BindParameter, bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
@@ -163,16 +163,40 @@ async def remove_overrides(session: AsyncSession, user: User, first: date, last:
 # ------------------------------------------------------------------------------ loading state
 
 
+# Composed once: building a statement costs more than running it against an indexed table.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_WEEKLY = select(WeeklySchedule.user_id, WeeklySchedule.timezone, WeeklySchedule.days).where(
+    WeeklySchedule.user_id.in_(_IDS)
+)
+_OVERRIDES = select(
+    DateOverride.user_id, DateOverride.day, DateOverride.timezone, DateOverride.windows
+).where(
+    DateOverride.user_id.in_(_IDS),
+    DateOverride.day >= bindparam("first"),
+    DateOverride.day <= bindparam("last"),
+)
+_BUSY = select(
+    Reservation.host_id, Reservation.guest_id, Reservation.start_at, Reservation.end_at
+).where(
+    or_(Reservation.host_id.in_(_IDS), Reservation.guest_id.in_(_IDS)),
+    Reservation.start_at < bindparam("end"),
+    Reservation.end_at > bindparam("start"),
+    or_(
+        Reservation.status == ReservationStatus.CONFIRMED,
+        (Reservation.status == ReservationStatus.HELD)
+        & (Reservation.hold_expires_at > bindparam("now")),
+    ),
+)
+
+
 async def load_schedules(
     session: AsyncSession, users: Sequence[User], span: Interval
 ) -> dict[int, Schedule]:
     """Each user's rules, with the overrides that can touch ``span``."""
     ids = [u.id for u in users]
     weekly = {
-        w.user_id: w
-        for w in await session.scalars(
-            select(WeeklySchedule).where(WeeklySchedule.user_id.in_(ids))
-        )
+        user_id: (tz_name, days)
+        for user_id, tz_name, days in await session.execute(_WEEKLY, {"ids": ids})
     }
     # The engine reads two local days either side of a span (see availability_between), and a
     # local date is at most a day from the UTC one: three days of margin load every override
@@ -180,21 +204,14 @@ async def load_schedules(
     first = (span.start - timedelta(days=3)).date()
     last = (span.end + timedelta(days=3)).date()
     overrides: dict[int, dict[date, DayWindows]] = {uid: {} for uid in ids}
-    for o in await session.scalars(
-        select(DateOverride).where(
-            DateOverride.user_id.in_(ids), DateOverride.day >= first, DateOverride.day <= last
-        )
-    ):
-        overrides[o.user_id][o.day] = DayWindows(zone(o.timezone), _as_windows(o.windows))
+    rows = await session.execute(_OVERRIDES, {"ids": ids, "first": first, "last": last})
+    for user_id, day, tz_name, windows in rows:
+        overrides[user_id][day] = DayWindows(zone(tz_name), _as_windows(windows))
     schedules = {}
     for user in users:
-        rules = weekly.get(user.id)
-        weekly_zone = zone(rules.timezone if rules else user.timezone)
-        by_day = {
-            WEEKDAYS.index(name): _as_windows(pairs)
-            for name, pairs in (rules.days if rules else {}).items()
-        }
-        schedules[user.id] = Schedule(weekly_zone, by_day, overrides[user.id])
+        tz_name, days = weekly.get(user.id, (user.timezone, {}))
+        by_day = {WEEKDAYS.index(name): _as_windows(pairs) for name, pairs in days.items()}
+        schedules[user.id] = Schedule(zone(tz_name), by_day, overrides[user.id])
     return schedules
 
 
@@ -205,23 +222,13 @@ async def busy_times(
     as guest. A lapsed hold is free here whether or not the sweeper has marked it yet."""
     busy: dict[int, list[Interval]] = {uid: [] for uid in user_ids}
     rows = await session.execute(
-        select(
-            Reservation.host_id, Reservation.guest_id, Reservation.start_at, Reservation.end_at
-        ).where(
-            or_(Reservation.host_id.in_(user_ids), Reservation.guest_id.in_(user_ids)),
-            Reservation.start_at < span.end,
-            Reservation.end_at > span.start,
-            or_(
-                Reservation.status == ReservationStatus.CONFIRMED,
-                (Reservation.status == ReservationStatus.HELD)
-                & (Reservation.hold_expires_at > now),
-            ),
-        )
+        _BUSY, {"ids": list(user_ids), "start": span.start, "end": span.end, "now": now}
     )
     for host_id, guest_id, start, end in rows:
-        for uid in {host_id, guest_id}:
-            if uid in busy:
-                busy[uid].append(Interval(start, end))
+        if host_id in busy:
+            busy[host_id].append(Interval(start, end))
+        if guest_id in busy and guest_id != host_id:
+            busy[guest_id].append(Interval(start, end))
     return busy
 
 
