@@ -161,8 +161,12 @@ def serve(
     if with_demo:
         _load_demo()
     base = settings.base_url
-    console.print(f"Concierge on {base}  ·  API docs {base}/docs  ·  OpenAPI {base}/openapi.json")
-    console.print(f"Database: {_safe_url(settings)}")
+    console.print(
+        f"Concierge on {base}  ·  API docs {base}/docs  ·  OpenAPI {base}/openapi.json",
+        soft_wrap=True,
+        highlight=False,
+    )
+    console.print(f"Database: {_safe_url(settings)}", soft_wrap=True, highlight=False)
     uvicorn.run(
         "concierge.app:create_app",
         factory=True,
