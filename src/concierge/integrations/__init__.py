@@ -1,1 +1,1 @@
-"""Clients of the outside services Concierge talks to, each over an injected ``httpx.AsyncClient``."""
+"""Clients of the outside services Concierge talks to, each over an injected httpx client."""
