@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.resy",
     "tests.fixtures.google_places",
+    "tests.fixtures.dining",
 ]
