@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from concierge.clock import FrozenClock
+from concierge.config import Settings
 from concierge.db import Database
 from concierge.dining.dates import UnreadableDate
 from concierge.dining.errors import RestaurantNotFound, ResyLoginRequired
 from concierge.dining.schemas import AvailabilityResult
 from concierge.dining.service import DiningService
 from concierge.errors import InvalidRequest, ServiceUnavailable
-from concierge.integrations.google_places import GooglePlacesClient, LatLng
+from concierge.integrations.google_places import LatLng
 from concierge.models import Restaurant
 from tests.fixtures.dining import GoogleSandbox, LoggedIn
 from tests.fixtures.resy import ResySandbox
@@ -199,16 +201,10 @@ async def test_a_refused_resy_login_asks_the_person_to_log_in_again(
 
 
 async def test_without_a_google_key_search_says_which_setting_to_set(
-    dining_http: object, db: Database, clock: FrozenClock, resy_tokens: LoggedIn,
-    dining_settings: object,
+    dining_http: httpx.AsyncClient, dining_settings: Settings, db: Database, clock: FrozenClock,
+    resy_tokens: LoggedIn,
 ) -> None:  # fmt: skip
-    from concierge.config import Settings
-
-    assert isinstance(dining_settings, Settings)
     settings = dining_settings.model_copy(update={"google_places_api_key": None})
-    import httpx
-
-    assert isinstance(dining_http, httpx.AsyncClient)
     service = DiningService(http=dining_http, settings=settings)
     with pytest.raises(ServiceUnavailable, match="CONCIERGE_GOOGLE_PLACES_API_KEY"):
         await check(service, db, resy_tokens, clock, "Carbone")
@@ -247,13 +243,3 @@ async def test_two_cached_places_of_one_name_are_told_apart_by_where_you_are(
     near_village = await check(dining, db, resy_tokens, clock, "Carbone", near=VILLAGE)
     assert near_village.restaurant.resy_venue_id == 6194
     assert google_sandbox.searches() == 1  # both came from the cache
-
-
-def test_the_google_client_is_built_from_settings(dining_settings: object) -> None:
-    import httpx
-
-    from concierge.config import Settings
-
-    assert isinstance(dining_settings, Settings)
-    client = GooglePlacesClient.from_settings(dining_settings, httpx.AsyncClient())
-    assert isinstance(client, GooglePlacesClient)

@@ -28,6 +28,7 @@ from concierge.dining.names import (
     street_numbers,
 )
 from concierge.integrations.resy.errors import NotFound as ResyNotFound
+from concierge.integrations.resy.errors import UnrecognisedResponse
 from concierge.integrations.resy.schemas import Venue, VenueHit
 from concierge.models import Restaurant
 
@@ -210,11 +211,16 @@ class VenueMatcher:
             return best
         if place.latitude is None or place.longitude is None:
             return None
-        # A venue renamed on one side only is found by neither name: read the id.google of the
-        # venues standing right at the place.
-        nearby = await self._resy.venue_search(
-            "", latitude=place.latitude, longitude=place.longitude
-        )
+        # A venue renamed on one side only is found by neither name, and a search by words can
+        # miss a spelling: look at the venues standing right at the place.
+        try:
+            nearby = await self._resy.venue_search(
+                "", latitude=place.latitude, longitude=place.longitude
+            )
+        except (ResyNotFound, UnrecognisedResponse):
+            # Some Resy versions may refuse a search without words: then the names decided.
+            log.info("resy refused a nearby search without words; keeping the name search's answer")
+            return choose(judgements)
         neighbours = [
             hit
             for hit in nearby
@@ -227,7 +233,11 @@ class VenueMatcher:
             judgement = await self._judge(place, hit, looked)
             if judgement is not None and judgement.how is How.PLACE_ID:
                 return judgement
-        return None
+            if judgement is not None:
+                judgements.append(judgement)
+        # A name Resy's search did not find by its words ("Raoul's" / "Raouls") still has to
+        # pass the same rule.
+        return choose(judgements)
 
     def remember(self, restaurant: Restaurant, venue: Venue | None) -> None:
         restaurant.matched_at = self._now
