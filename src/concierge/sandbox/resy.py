@@ -12,6 +12,7 @@ sent as JSON -> "invalid book token"; details by query string -> "invalid config
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -51,6 +52,9 @@ class Faults:
     server_errors: int = 0  # the next N API calls answer server_error_status
     server_error_status: int = 500
     server_error_path: str | None = None
+    slow: int = 0  # the next N API calls answer only after slow_seconds
+    slow_seconds: float = 1.0
+    slow_path: str | None = None
     slot_taken_after_details: bool = False  # the next details: someone else then takes the table
     lost_book_response: LostBook | None = None  # the next book: the answer is lost
 
@@ -390,6 +394,9 @@ class _Guard:
         if response is not None:
             await response(scope, receive, send)
             return
+        if is_api and faults.slow > 0 and _matches(path, faults.slow_path):
+            faults.slow -= 1
+            await asyncio.sleep(faults.slow_seconds)
         await self.app(scope, receive, send)
 
 
