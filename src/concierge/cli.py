@@ -16,6 +16,7 @@ from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError
+from concierge.integrations.resy.cli import resy_app
 from concierge.sandbox.cli import sandbox_app
 
 T = TypeVar("T")
@@ -31,6 +32,7 @@ users_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(resy_app, name="resy")
 app.add_typer(sandbox_app, name="sandbox")
 
 console = Console()

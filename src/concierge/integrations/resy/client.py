@@ -192,7 +192,9 @@ class ResyClient:
             except (Unavailable, UnrecognisedResponse) as exc:
                 if isinstance(exc, Unavailable) and not exc.reached:
                     raise
-                log.warning("resy book outcome unclear (%s); reading reservations", exc.status)
+                log.warning(
+                    "resy book outcome unclear (%s); reading reservations", type(exc).__name__
+                )
                 found = await self._find_booked(details)
                 if found is not None:
                     return found
