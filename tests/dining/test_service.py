@@ -22,6 +22,8 @@ from concierge.dining.schemas import AvailabilityResult
 from concierge.dining.service import DiningService
 from concierge.errors import InvalidRequest, ServiceUnavailable
 from concierge.integrations.google_places import LatLng
+from concierge.integrations.resy.auth import ResyAuthManager
+from concierge.integrations.resy.client import TokenSource
 from concierge.models import Restaurant
 from tests.fixtures.dining import GoogleSandbox, LoggedIn
 from tests.fixtures.resy import ResySandbox
@@ -36,7 +38,7 @@ VILLAGE = LatLng(latitude=40.7308, longitude=-74.0000)
 async def check(
     dining: DiningService,
     db: Database,
-    tokens: LoggedIn,
+    tokens: TokenSource,
     clock: FrozenClock,
     restaurant: str,
     when: str = "Saturday",
@@ -57,7 +59,7 @@ async def check(
 
 
 async def test_tables_near_the_time_asked_nearest_first(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     resy_sandbox: ResySandbox,
 ) -> None:  # fmt: skip
     result = await check(dining, db, resy_tokens, clock, "Carbone", party_size=2)
@@ -88,7 +90,7 @@ async def test_tables_near_the_time_asked_nearest_first(
 
 
 async def test_a_second_check_is_one_resy_request_and_no_google_one(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     resy_sandbox: ResySandbox, google_sandbox: GoogleSandbox,
 ) -> None:  # fmt: skip
     await check(dining, db, resy_tokens, clock, "Carbone")
@@ -105,7 +107,7 @@ async def test_a_second_check_is_one_resy_request_and_no_google_one(
 
 
 async def test_a_venue_without_id_google_is_matched_by_name_and_address(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
     # Google spells it "Rezdora", Resy "Rezdôra", and Resy does not know its place id.
     result = await check(dining, db, resy_tokens, clock, "Rezdora", "Friday", "6pm")
@@ -114,7 +116,7 @@ async def test_a_venue_without_id_google_is_matched_by_name_and_address(
 
 
 async def test_not_on_resy_is_remembered_for_a_week_then_asked_again(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     resy_sandbox: ResySandbox, google_sandbox: GoogleSandbox,
 ) -> None:  # fmt: skip
     first = await check(dining, db, resy_tokens, clock, "Katz's Delicatessen")
@@ -144,7 +146,7 @@ async def test_not_on_resy_is_remembered_for_a_week_then_asked_again(
 
 
 async def test_nothing_inside_the_window_offers_the_closest_times(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
     # Carbone opens at 5:30 PM: nothing within 30 minutes of 3 PM.
     result = await check(
@@ -160,7 +162,7 @@ async def test_nothing_inside_the_window_offers_the_closest_times(
 
 
 async def test_without_a_time_every_table_of_the_day_earliest_first(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
     result = await check(dining, db, resy_tokens, clock, "Thai Diner", "2026-11-25", None)
     starts = [slot.start for slot in result.slots]
@@ -170,7 +172,7 @@ async def test_without_a_time_every_table_of_the_day_earliest_first(
 
 
 async def test_unreadable_words_are_refused_before_anyone_is_asked(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     resy_sandbox: ResySandbox, google_sandbox: GoogleSandbox,
 ) -> None:  # fmt: skip
     before = resy_sandbox.counts()
@@ -187,7 +189,7 @@ async def test_unreadable_words_are_refused_before_anyone_is_asked(
 
 
 async def test_an_unknown_restaurant_says_what_to_try(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
     with pytest.raises(RestaurantNotFound, match="add the neighbourhood or city"):
         await check(dining, db, resy_tokens, clock, "Zzyzx Noodle Bar")
@@ -202,7 +204,7 @@ async def test_a_refused_resy_login_asks_the_person_to_log_in_again(
 
 async def test_without_a_google_key_search_says_which_setting_to_set(
     dining_http: httpx.AsyncClient, dining_settings: Settings, db: Database, clock: FrozenClock,
-    resy_tokens: LoggedIn,
+    resy_tokens: ResyAuthManager,
 ) -> None:  # fmt: skip
     settings = dining_settings.model_copy(update={"google_places_api_key": None})
     service = DiningService(http=dining_http, settings=settings)
@@ -211,7 +213,7 @@ async def test_without_a_google_key_search_says_which_setting_to_set(
 
 
 async def test_search_lists_places_and_what_is_known_of_them_on_resy(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
     async with db.unit_of_work() as session:
         first = await dining.search_restaurants(session, "Carbone", now=clock.now(), near=VILLAGE)
@@ -230,7 +232,7 @@ async def test_search_lists_places_and_what_is_known_of_them_on_resy(
 
 
 async def test_two_cached_places_of_one_name_are_told_apart_by_where_you_are(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     google_sandbox: GoogleSandbox,
 ) -> None:  # fmt: skip
     async with db.unit_of_work() as session:
