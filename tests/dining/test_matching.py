@@ -25,7 +25,7 @@ from concierge.integrations.resy.client import ResyClient
 from concierge.integrations.resy.errors import UnrecognisedResponse
 from concierge.integrations.resy.schemas import Venue, VenueHit
 from concierge.models import Restaurant
-from concierge.sandbox.google_places import SANDBOX_API_KEY, create_app
+from concierge.sandbox.google_places import SANDBOX_API_KEY, SandboxPlace, create_app
 from tests.dining.matching_cases import CASES, RESY_VENUES, Case
 from tests.fixtures.dining import LoggedIn
 from tests.fixtures.loopback import serving
@@ -59,7 +59,7 @@ async def match_all(
             (found,) = [p for p in page.places if p.id == case.place.id]
             async with db.unit_of_work() as session:
                 row = await cache.remember_place(session, found, now=clock.now())
-                venue_id = await VenueMatcher(session, resy, now=clock.now()).find_resy_venue(row)
+            venue_id = await VenueMatcher(db, resy, now=clock.now()).find_resy_venue(row)
             answers.append((case, venue_id))
     return answers
 
@@ -99,37 +99,43 @@ async def test_precision_and_recall_on_the_labelled_set(
     assert recall >= 0.9
 
 
+async def cache_row(db: Database, sandbox_place: SandboxPlace, clock: FrozenClock) -> Restaurant:
+    async with db.unit_of_work() as session:
+        row = Restaurant(
+            place_id=sandbox_place.id,
+            name=sandbox_place.name,
+            name_key=name_key(sandbox_place.name),
+            address=sandbox_place.formatted_address,
+            street_number=sandbox_place.street_number,
+            latitude=sandbox_place.latitude,
+            longitude=sandbox_place.longitude,
+            seen_at=clock.now(),
+        )
+        session.add(row)
+    return row
+
+
 async def test_the_answer_is_cached_so_a_second_ask_costs_nothing(
     db: Database, labelled_resy: ResySandbox, resy_settings: Settings, clock: FrozenClock,
 ) -> None:  # fmt: skip
+    don_angie = next(c for c in CASES if c.expected == 1505).place
+    katz = next(c for c in CASES if c.place.name.startswith("Katz")).place
     async with httpx.AsyncClient() as http:
         resy = ResyClient(http, resy_settings)
         await resy.login(DEMO_EMAIL, DEMO_PASSWORD)
-        don_angie = next(c for c in CASES if c.expected == 1505).place
-        katz = next(c for c in CASES if c.place.name.startswith("Katz")).place
-        for sandbox_place in (don_angie, katz):
-            async with db.unit_of_work() as session:
-                row = Restaurant(
-                    place_id=sandbox_place.id,
-                    name=sandbox_place.name,
-                    name_key=name_key(sandbox_place.name),
-                    address=sandbox_place.formatted_address,
-                    street_number=sandbox_place.street_number,
-                    latitude=sandbox_place.latitude,
-                    longitude=sandbox_place.longitude,
-                    seen_at=clock.now(),
-                )
-                session.add(row)
-                matcher = VenueMatcher(session, resy, now=clock.now())
-                first = await matcher.find_resy_venue(row)
-        before = dict(labelled_resy.counts())
-        async with db.unit_of_work() as session:
+        matcher = VenueMatcher(db, resy, now=clock.now())
+        assert await matcher.find_resy_venue(await cache_row(db, don_angie, clock)) == 1505
+        assert await matcher.find_resy_venue(await cache_row(db, katz, clock)) is None
+
+        before = labelled_resy.counts()
+        async with db.unit_of_work(write=False) as session:
             rows = {r.place_id: r for r in await session.scalars(select(Restaurant))}
-            matcher = VenueMatcher(session, resy, now=clock.now() + timedelta(days=6))
-            assert await matcher.find_resy_venue(rows[don_angie.id]) == 1505
-            assert await matcher.find_resy_venue(rows[katz.id]) is None
+        later = VenueMatcher(db, resy, now=clock.now() + timedelta(days=6))
+        assert await later.find_resy_venue(rows[don_angie.id]) == 1505
+        assert await later.find_resy_venue(rows[katz.id]) is None
         assert labelled_resy.counts() == before
-        assert first is None  # Katz's, the last one asked
+    assert rows[don_angie.id].url_slug == "don-angie-nyc"
+    assert rows[katz.id].recheck_after == clock.now() + timedelta(days=7)
 
 
 # --- the rule itself, case by case (pure: no I/O)
@@ -207,13 +213,8 @@ async def test_a_resy_that_refuses_a_search_without_words_still_gets_an_answer(
     carbone = Venue(resy_id=6194, name="Carbone", address_1="181 Thompson St",
                     latitude=40.72793, longitude=-74.00019)  # fmt: skip
     resy = ResyOfVenues([carbone])
-    async with db.unit_of_work() as session:
-        row = Restaurant(
-            place_id="ChIJkatz", name="Katz's Delicatessen", name_key="katzs delicatessen",
-            address="205 E Houston St, New York, NY 10002, USA", street_number="205",
-            latitude=40.72223, longitude=-73.98743, seen_at=clock.now(),
-        )  # fmt: skip
-        session.add(row)
-        assert await VenueMatcher(session, resy, now=clock.now()).find_resy_venue(row) is None
+    katz = next(c for c in CASES if c.place.name.startswith("Katz")).place
+    row = await cache_row(db, katz, clock)
+    assert await VenueMatcher(db, resy, now=clock.now()).find_resy_venue(row) is None
     assert resy.calls == ['search "Katz\'s Delicatessen"', "search ''"]
     assert row.recheck_after == clock.now() + timedelta(days=7)

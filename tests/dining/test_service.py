@@ -45,17 +45,16 @@ async def check(
     at: str | None = "7pm",
     **more: object,
 ) -> AvailabilityResult:
-    async with db.unit_of_work() as session:
-        return await dining.check_availability(
-            session,
-            tokens=tokens,
-            restaurant=restaurant,
-            date=when,
-            preferred_time=at,
-            now=clock.now(),
-            timezone=ZONE,
-            **more,  # type: ignore[arg-type]
-        )
+    return await dining.check_availability(
+        db,
+        tokens=tokens,
+        restaurant=restaurant,
+        date=when,
+        preferred_time=at,
+        now=clock.now(),
+        timezone=ZONE,
+        **more,  # type: ignore[arg-type]
+    )
 
 
 async def test_tables_near_the_time_asked_nearest_first(
@@ -215,15 +214,13 @@ async def test_without_a_google_key_search_says_which_setting_to_set(
 async def test_search_lists_places_and_what_is_known_of_them_on_resy(
     dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
-    async with db.unit_of_work() as session:
-        first = await dining.search_restaurants(session, "Carbone", now=clock.now(), near=VILLAGE)
+    first = await dining.search_restaurants(db, "Carbone", now=clock.now(), near=VILLAGE)
     assert [(r.address, r.on_resy) for r in first] == [
         ("181 Thompson St, New York, NY 10012, USA", None),
         ("49 Collins Ave, Miami Beach, FL 33139, USA", None),
     ]
     await check(dining, db, resy_tokens, clock, "Carbone", near=VILLAGE)
-    async with db.unit_of_work() as session:
-        again = await dining.search_restaurants(session, "Carbone", now=clock.now(), near=VILLAGE)
+    again = await dining.search_restaurants(db, "Carbone", now=clock.now(), near=VILLAGE)
     assert [(r.name, r.on_resy, r.resy_venue_id) for r in again] == [
         ("Carbone", True, 6194),
         ("Carbone", None, None),
@@ -235,8 +232,7 @@ async def test_two_cached_places_of_one_name_are_told_apart_by_where_you_are(
     dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     google_sandbox: GoogleSandbox,
 ) -> None:  # fmt: skip
-    async with db.unit_of_work() as session:
-        await dining.search_restaurants(session, "Carbone", now=clock.now(), near=VILLAGE)
+    await dining.search_restaurants(db, "Carbone", now=clock.now(), near=VILLAGE)
     miami = LatLng(latitude=25.77, longitude=-80.13)
     # The Miami Carbone is not on the Resy stand-in: the person near Miami hears so.
     in_miami = await check(dining, db, resy_tokens, clock, "Carbone", near=miami)

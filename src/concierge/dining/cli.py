@@ -46,10 +46,9 @@ def search(
 
     async def work(db: Database, settings: Settings, http: httpx.AsyncClient) -> list[str]:
         service = DiningService(http=http, settings=settings)
-        async with db.unit_of_work() as session:
-            found = await service.search_restaurants(
-                session, query, now=SystemClock().now(), near=point, limit=limit
-            )
+        found = await service.search_restaurants(
+            db, query, now=SystemClock().now(), near=point, limit=limit
+        )
         return [r.text() for r in found]
 
     lines = _run(work)
@@ -77,19 +76,18 @@ def check(
     async def work(db: Database, settings: Settings, http: httpx.AsyncClient) -> str:
         service = DiningService(http=http, settings=settings)
         tokens = ResyAuthManager(http, settings, CredentialStore.for_owner(settings, LOCAL_OWNER))
-        async with db.unit_of_work() as session:
-            result = await service.check_availability(
-                session,
-                tokens=tokens,
-                restaurant=restaurant,
-                date=date,
-                party_size=party,
-                preferred_time=time,
-                flexibility_minutes=flexibility,
-                now=SystemClock().now(),
-                timezone=timezone,
-                near=point,
-            )
+        result = await service.check_availability(
+            db,
+            tokens=tokens,
+            restaurant=restaurant,
+            date=date,
+            party_size=party,
+            preferred_time=time,
+            flexibility_minutes=flexibility,
+            now=SystemClock().now(),
+            timezone=timezone,
+            near=point,
+        )
         text = result.text()
         return f"{text}\nBook on resy.com: {result.booking_url}" if result.booking_url else text
 
