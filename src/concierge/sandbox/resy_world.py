@@ -170,9 +170,21 @@ class ResyWorld:
             start += timedelta(minutes=venue.step_minutes)
         return times
 
-    def free(self, venue: DemoVenue, day: date, at: time, kind: TableKind, party: int) -> int:
-        """Tables of ``kind`` left at this time for this party (0 when none)."""
-        if not kind.min_size <= party <= kind.max_size or at not in self.open_times(venue, day):
+    def free(
+        self,
+        venue: DemoVenue,
+        day: date,
+        at: time,
+        kind: TableKind,
+        party: int,
+        *,
+        known_open: bool = False,
+    ) -> int:
+        """Tables of ``kind`` left at this time for this party (0 when none). ``known_open``:
+        the caller took ``at`` from ``open_times`` already."""
+        if not kind.min_size <= party <= kind.max_size:
+            return 0
+        if not known_open and at not in self.open_times(venue, day):
             return 0
         # A quarter of the tables are gone before anyone looks, as on the real site.
         seed = hashlib.sha256(f"{venue.id}/{day}/{at}/{kind.type}".encode()).digest()
