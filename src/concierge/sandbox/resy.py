@@ -407,6 +407,10 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         who = optional_caller(request)
         if isinstance(who, Response):
             return who
+        if world.faults.legacy_shapes and request.headers.get("content-type", "").startswith(
+            "application/json"
+        ):
+            return error(400, "struct_data is required")
         data = await body_fields(request)
         if "struct_data" in data:
             try:

@@ -25,7 +25,7 @@ class Faults:
 
     require_user_agent: bool = True  # Resy answers 500 without a browser User-Agent
     api_login_blocked: bool = False  # /3/auth/password refuses anything but the web page
-    legacy_shapes: bool = False  # older wire: details by GET, old reservations, top-level hits
+    legacy_shapes: bool = False  # older wire: details by GET, search by form, old list shapes
     rate_limit: int = 0  # the next N API calls answer 429
     rate_limit_path: str | None = None  # ... only those whose path starts with this
     retry_after: float | None = None  # Retry-After sent with those 429s
