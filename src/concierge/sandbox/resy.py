@@ -218,7 +218,7 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         slots = []
         for at in world.open_times(venue, day):
             for kind in venue.tables:
-                free = world.free(venue, day, at, kind, party)
+                free = world.free(venue, day, at, kind, party, known_open=True)
                 if not free:
                     continue
                 start = datetime.combine(day, at)
@@ -407,6 +407,10 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         who = optional_caller(request)
         if isinstance(who, Response):
             return who
+        if world.faults.legacy_shapes and request.headers.get("content-type", "").startswith(
+            "application/json"
+        ):
+            return error(400, "struct_data is required")
         data = await body_fields(request)
         if "struct_data" in data:
             try:
@@ -462,7 +466,11 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
             times = world.open_times(found, day)
             if not times and (day.weekday() in found.closed_weekdays or day < world.today(found)):
                 state = "closed"
-            elif any(world.free(found, day, at, k, seats) for at in times for k in found.tables):
+            elif any(
+                world.free(found, day, at, k, seats, known_open=True)
+                for at in times
+                for k in found.tables
+            ):
                 state = "available"
             else:
                 state = "sold-out"

@@ -25,7 +25,7 @@ class Faults:
 
     require_user_agent: bool = True  # Resy answers 500 without a browser User-Agent
     api_login_blocked: bool = False  # /3/auth/password refuses anything but the web page
-    legacy_shapes: bool = False  # older wire: details by GET, old reservations, top-level hits
+    legacy_shapes: bool = False  # older wire: details by GET, search by form, old list shapes
     rate_limit: int = 0  # the next N API calls answer 429
     rate_limit_path: str | None = None  # ... only those whose path starts with this
     retry_after: float | None = None  # Retry-After sent with those 429s
@@ -170,9 +170,21 @@ class ResyWorld:
             start += timedelta(minutes=venue.step_minutes)
         return times
 
-    def free(self, venue: DemoVenue, day: date, at: time, kind: TableKind, party: int) -> int:
-        """Tables of ``kind`` left at this time for this party (0 when none)."""
-        if not kind.min_size <= party <= kind.max_size or at not in self.open_times(venue, day):
+    def free(
+        self,
+        venue: DemoVenue,
+        day: date,
+        at: time,
+        kind: TableKind,
+        party: int,
+        *,
+        known_open: bool = False,
+    ) -> int:
+        """Tables of ``kind`` left at this time for this party (0 when none). ``known_open``:
+        the caller took ``at`` from ``open_times`` already."""
+        if not kind.min_size <= party <= kind.max_size:
+            return 0
+        if not known_open and at not in self.open_times(venue, day):
             return 0
         # A quarter of the tables are gone before anyone looks, as on the real site.
         seed = hashlib.sha256(f"{venue.id}/{day}/{at}/{kind.type}".encode()).digest()
