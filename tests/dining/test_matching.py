@@ -26,9 +26,9 @@ from concierge.integrations.resy.errors import UnrecognisedResponse
 from concierge.integrations.resy.schemas import Venue, VenueHit
 from concierge.models import Restaurant
 from concierge.sandbox.google_places import SANDBOX_API_KEY, SandboxPlace, create_app
+from concierge.sandbox.loopback import serving
 from tests.dining.matching_cases import CASES, RESY_VENUES, Case
 from tests.fixtures.dining import LoggedIn
-from tests.fixtures.loopback import serving
 from tests.fixtures.resy import DEMO_EMAIL, DEMO_PASSWORD, ResySandbox
 
 pytestmark = pytest.mark.anyio
