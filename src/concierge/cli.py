@@ -16,6 +16,8 @@ from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError
+from concierge.sandbox.cli import app as sandbox_app
+from concierge.venue_sync.cli import app as venue_sync_app
 
 T = TypeVar("T")
 
@@ -30,6 +32,8 @@ users_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(venue_sync_app, name="venue-sync")
+app.add_typer(sandbox_app, name="sandbox")
 
 console = Console()
 err = Console(stderr=True)

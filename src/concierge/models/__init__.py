@@ -9,6 +9,12 @@ from concierge.models.reservations import (
     ReservationStatus,
 )
 from concierge.models.users import ApiToken, User
+from concierge.models.venue import (
+    VenueGuest,
+    VenueReservation,
+    VenueReservationState,
+    VenueSyncCycle,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -20,5 +26,9 @@ __all__ = [
     "ReservationStatus",
     "UTCDateTime",
     "User",
+    "VenueGuest",
+    "VenueReservation",
+    "VenueReservationState",
+    "VenueSyncCycle",
     "WeeklySchedule",
 ]
