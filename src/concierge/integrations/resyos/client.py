@@ -16,17 +16,13 @@ import base64
 import binascii
 import json
 import logging
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
-from tenacity import (
-    AsyncRetrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from concierge.clock import Clock, SystemClock
 from concierge.integrations.resyos.errors import (
@@ -221,9 +217,7 @@ class ResyOSClient:
     async def _send(self, method: str, url: str, what: str, **kwargs: Any) -> httpx.Response:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._retries),
-            wait=wait_exponential_jitter(
-                initial=self._backoff, max=self._max_backoff, jitter=self._backoff / 2
-            ),
+            wait=self._wait,
             retry=retry_if_exception_type(_Transient),
             sleep=self._sleep,
             reraise=True,
@@ -238,6 +232,12 @@ class ResyOSClient:
                 attempts=self._retries,
             ) from exc
         raise AssertionError("tenacity neither returned nor raised")  # pragma: no cover
+
+    def _wait(self, state: RetryCallState) -> float:
+        """backoff, 2 x backoff, 4 x backoff ... each plus up to half a backoff of jitter (so
+        that many clients do not retry in step), never over max_backoff."""
+        exponential: float = self._backoff * 2.0 ** (state.attempt_number - 1)
+        return min(self._max_backoff, exponential + random.uniform(0, self._backoff / 2))
 
     async def _once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         self.requests += 1
