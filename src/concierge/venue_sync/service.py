@@ -578,7 +578,7 @@ async def list_reservations(
             )
         )
     rows = await session.execute(query)
-    return [MirroredReservation(r, g) for r, g in rows.tuples()]
+    return [MirroredReservation(r, g) for r, g in rows]
 
 
 async def last_cycles(
