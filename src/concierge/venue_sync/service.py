@@ -24,10 +24,13 @@ a crash are fetched by the next cycle.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, or_, select, update
@@ -51,6 +54,7 @@ from concierge.timezones import zone
 from concierge.venue_sync.schemas import CATCH_UP, CycleReport
 
 log = logging.getLogger("concierge.venue_sync")
+T = TypeVar("T")
 
 # Stay well under SQLite's bound-parameter limit in ``IN (...)`` lists.
 _IN_CHUNK = 500
@@ -267,9 +271,7 @@ async def _catch_up(
     spent_before: int,
     progress: Progress | None,
 ) -> None:
-    done = 0
-    for ids in chunks(plan.stale, config.batch):
-        details = await client.reservations(ids)
+    async def store_batch(ids: list[str], details: list[ReservationDetail]) -> None:
         async with db.unit_of_work() as session:
             created, updated, cancelled = await store_details(
                 session, config.venue_id, details, updated_at, config.zone, clock.now()
@@ -278,23 +280,55 @@ async def _catch_up(
         report.created += created
         report.updated += updated
         report.cancelled += cancelled
-        done += len(ids)
-        if progress:
-            progress("reservations", done, len(plan.stale))
+
+    await _pipelined(
+        list(chunks(plan.stale, config.batch)), client.reservations, store_batch, "reservations",
+        progress,
+    )  # fmt: skip
     async with db.unit_of_work(write=False) as session:
         missing = await missing_guests(session, config.venue_id, set())
-    done = 0
-    for ids in chunks(missing, config.batch):
-        guests = await client.guests(ids)
+
+    async def store_guest_batch(ids: list[str], guests: list[Guest]) -> None:
         async with db.unit_of_work() as session:
             report.guests_added += await store_guests(
                 session, config.venue_id, ids, guests, clock.now()
             )
-        done += len(ids)
-        if progress:
-            progress("guests", done, len(missing))
+
+    await _pipelined(
+        list(chunks(missing, config.batch)), client.guests, store_guest_batch, "guests", progress
+    )
     async with db.unit_of_work() as session:
         await _finish(session, client, config, plan, report, clock, spent_before)
+
+
+async def _pipelined(
+    batches: list[list[str]],
+    fetch: Callable[[list[str]], Awaitable[list[T]]],
+    store: Callable[[list[str], list[T]], Awaitable[None]],
+    stage: str,
+    progress: Progress | None,
+) -> None:
+    """Fetch batch n+1 while batch n is being committed: one request in flight at a time, as
+    a polite client should, but the network wait and the database write overlap."""
+    if not batches:
+        return
+    total = sum(len(ids) for ids in batches)
+    done = 0
+    pending = asyncio.ensure_future(fetch(batches[0]))
+    try:
+        for n, ids in enumerate(batches):
+            fetched = await pending
+            if n + 1 < len(batches):
+                pending = asyncio.ensure_future(fetch(batches[n + 1]))
+            await store(ids, fetched)
+            done += len(ids)
+            if progress:
+                progress(stage, done, total)
+    finally:
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ResyOSError):
+                await pending
 
 
 async def _finish(
@@ -350,7 +384,9 @@ def _cycle_row(report: CycleReport) -> VenueSyncCycle:
 
 
 async def load_known(session: AsyncSession, venue_id: str) -> dict[str, Known]:
-    rows = await session.execute(
+    # Through Core, not the ORM: this reads every row of the venue on every cycle.
+    connection = await session.connection()
+    rows = await connection.execute(
         select(
             VenueReservation.resyos_id,
             VenueReservation.last_updated,
@@ -360,7 +396,7 @@ async def load_known(session: AsyncSession, venue_id: str) -> dict[str, Known]:
     )
     return {
         rid: Known(last_updated, booked_at, vanished_at is not None)
-        for rid, last_updated, booked_at, vanished_at in rows
+        for rid, last_updated, booked_at, vanished_at in rows.all()
     }
 
 

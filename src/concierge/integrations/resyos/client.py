@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
+import orjson
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from concierge.clock import Clock, SystemClock
@@ -36,7 +37,6 @@ from concierge.integrations.resyos.schemas import (
     Guest,
     ReservationDetail,
     ReservationStamp,
-    _Payload,
 )
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ DETAILS_PATH = "/5/os/reservations"
 USERS_PATH = "/2/os/users"
 
 _EXPIRED = frozenset({401, 419})
-P = TypeVar("P", bound=_Payload)
+P = TypeVar("P")
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -119,21 +119,23 @@ class ResyOSClient:
                 "end_datetime": end.strftime(LOCAL_FORMAT),
             },
         )
-        return _parse_list(ReservationStamp, body, "reservation ids", ())
+        return _parse_list(ReservationStamp.from_raw, body, "reservation ids", ())
 
     async def reservations(self, ids: Sequence[str]) -> list[ReservationDetail]:
         """Details of the reservations ``ids``, in one request (callers batch)."""
         if not ids:
             return []
         body = await self._api("POST", DETAILS_PATH, "reservation details", json={"ids": list(ids)})
-        return _parse_list(ReservationDetail, body, "reservation details", ("reservations",))
+        return _parse_list(
+            ReservationDetail.from_raw, body, "reservation details", ("reservations",)
+        )
 
     async def guests(self, user_ids: Sequence[str]) -> list[Guest]:
         """The guests (ResyOS users) ``user_ids``, in one request (callers batch)."""
         if not user_ids:
             return []
         body = await self._api("POST", USERS_PATH, "guests", data={"ids": ",".join(user_ids)})
-        return _parse_list(Guest, body, "guests", ("users",))
+        return _parse_list(Guest.from_raw, body, "guests", ("users",))
 
     async def venue_token(self) -> str:
         """The current venue JWT, asking auth.resy.com for a new one when it lapsed."""
@@ -259,12 +261,15 @@ class ResyOSClient:
 
 def _json(response: httpx.Response, what: str) -> Any:
     try:
-        return response.json()
-    except ValueError as exc:
+        # orjson: the ids answer for a long window is a megabyte, parsed every cycle.
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError as exc:
         raise ResyOSProtocolError(f"ResyOS answered {what} with something not JSON") from exc
 
 
-def _parse_list(model: type[P], body: Any, what: str, wrappers: tuple[str, ...]) -> list[P]:
+def _parse_list(
+    parse: Callable[[Any], P], body: Any, what: str, wrappers: tuple[str, ...]
+) -> list[P]:
     """Parse a list of payloads; one unreadable entry fails the whole answer, so the sync never
     acts on a partial picture (a skipped id would look like a vanished reservation)."""
     if isinstance(body, dict):
@@ -272,6 +277,6 @@ def _parse_list(model: type[P], body: Any, what: str, wrappers: tuple[str, ...])
     if not isinstance(body, list):
         raise ResyOSProtocolError(f"ResyOS answered {what} with {type(body).__name__}, not a list")
     try:
-        return [model.from_raw(item) for item in body]
+        return [parse(item) for item in body]
     except ValueError as exc:
         raise ResyOSProtocolError(f"ResyOS sent unreadable {what}: {exc}") from exc
