@@ -141,3 +141,12 @@ def test_week_bounds_are_local_midnights() -> None:
 
     start, end = day_range(date(2026, 11, 23), date(2026, 11, 29), ZONE)
     assert (start.isoformat(), end - start) == ("2026-11-23T05:00:00+00:00", timedelta(days=7))
+
+
+async def test_without_a_venue_the_answer_says_what_to_set(
+    client: httpx.AsyncClient, make_admin
+) -> None:
+    admin = await make_admin()
+    answer = await client.get("/v1/venue/reservations", headers=admin.auth)
+    assert answer.status_code == 422
+    assert "CONCIERGE_RESYOS_VENUE_ID" in answer.json()["detail"]

@@ -282,3 +282,57 @@ async def test_the_window_is_whole_local_days(clock: FrozenClock) -> None:
         "2026-11-25T23:59:59",
     )
     assert span.end - span.start == timedelta(days=4, seconds=-1)
+
+
+async def test_a_vanished_reservation_that_comes_back_is_restored(db, resyos, syncer) -> None:
+    stand_in = await resyos(reservations=60)
+    sync = await syncer(stand_in)
+    await sync.cycle()
+    rid = next(r for r, v in stand_in.book.book.items() if not v["specs"]["is_cancelled"])
+    kept = stand_in.book.book.pop(rid)
+    assert (await sync.cycle()).vanished == 1
+    stand_in.book.book[rid] = kept  # back, unchanged: its details are not fetched again
+    await stand_in.reset_requests()
+    report = await sync.cycle()
+    assert (report.reappeared, report.fetched, report.requests) == (1, 0, 1)
+    await assert_mirror_matches(db, await stand_in.state())
+
+
+async def test_only_a_catch_up_reports_progress_batch_by_batch(db, resyos, syncer) -> None:
+    from concierge.venue_sync.service import run_cycle
+
+    stand_in = await resyos(reservations=120)
+    sync = await syncer(stand_in, batch=50, atomic_limit=100)
+    seen: list[tuple[str, int, int]] = []
+    report = await run_cycle(
+        sync.db, sync.client, sync.config, sync.clock, progress=lambda *a: seen.append(a)
+    )
+    guests = report.guests_added
+    assert report.mode == "catch_up"
+    assert seen[:3] == [
+        ("reservations", 50, 120),
+        ("reservations", 100, 120),
+        ("reservations", 120, 120),
+    ]
+    assert seen[-1] == ("guests", guests, guests)
+    await stand_in.change(changed=5)
+    seen.clear()
+    report = await run_cycle(
+        sync.db, sync.client, sync.config, sync.clock, progress=lambda *a: seen.append(a)
+    )
+    assert (report.mode, seen) == ("incremental", [])
+
+
+async def test_the_cycle_log_keeps_a_month(db, resyos, syncer, clock: FrozenClock) -> None:
+    stand_in = await resyos(reservations=10)
+    sync = await syncer(stand_in)
+    await sync.cycle()
+    clock.advance(days=20)
+    await sync.cycle()
+    clock.advance(days=11)
+    await sync.cycle()
+    async with db.unit_of_work(write=False) as session:
+        kept = list(
+            await session.scalars(select(VenueSyncCycle.started_at).order_by(VenueSyncCycle.id))
+        )
+    assert kept == [clock.now() - timedelta(days=11), clock.now()]

@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.clock import Clock
@@ -56,6 +56,7 @@ from concierge.venue_sync.schemas import CATCH_UP, CycleReport
 log = logging.getLogger("concierge.venue_sync")
 T = TypeVar("T")
 
+CYCLE_LOG_KEPT = timedelta(days=30)
 # Stay well under SQLite's bound-parameter limit in ``IN (...)`` lists.
 _IN_CHUNK = 500
 
@@ -347,6 +348,13 @@ async def _finish(
     report.requests = client.requests - spent_before
     report.finished_at = now
     session.add(_cycle_row(report))
+    # One row a minute: keep a month of them.
+    await session.execute(
+        delete(VenueSyncCycle).where(
+            VenueSyncCycle.venue_id == config.venue_id,
+            VenueSyncCycle.started_at < now - CYCLE_LOG_KEPT,
+        )
+    )
     await session.flush()
 
 
