@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import and_, case, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.clock import Clock
@@ -477,15 +477,13 @@ async def store_details(
             )
         )
         existing.update((row.resyos_id, row) for row in rows)
-    created = updated = cancelled = 0
+    fresh: list[dict[str, object]] = []
+    updated = cancelled = 0
     for rid, detail in latest.items():
         values = _columns(detail, updated_at.get(rid), tz, now)
         row = existing.get(rid)
         if row is None:
-            session.add(
-                VenueReservation(venue_id=venue_id, resyos_id=rid, first_seen_at=now, **values)
-            )
-            created += 1
+            fresh.append({"venue_id": venue_id, "resyos_id": rid, "first_seen_at": now, **values})
             continue
         if values["is_cancelled"] and not row.is_cancelled:
             cancelled += 1
@@ -493,7 +491,11 @@ async def store_details(
             setattr(row, name, value)
         updated += 1
     await session.flush()
-    return created, updated, cancelled
+    if fresh:
+        # A Core executemany: one short statement, not the 750-placeholder multi-row INSERT
+        # the ORM would build per batch (which psycopg re-parses every time).
+        await session.execute(insert(VenueReservation), fresh)
+    return len(fresh), updated, cancelled
 
 
 async def store_guests(
@@ -513,18 +515,23 @@ async def store_guests(
             select(VenueGuest).where(VenueGuest.venue_id == venue_id, VenueGuest.user_id.in_(ids))
         )
         existing.update((row.user_id, row) for row in rows)
+    fresh: list[dict[str, object]] = []
     for uid in sorted(wanted):
         guest = returned.get(uid)
+        values = {
+            "first_name": guest.first_name if guest else None,
+            "last_name": guest.last_name if guest else None,
+            "raw": guest.raw if guest else None,
+        }
         row = existing.get(uid)
         if row is None:
-            row = VenueGuest(venue_id=venue_id, user_id=uid, first_seen_at=now)
-            session.add(row)
-        elif guest is None:
-            continue
-        row.first_name = guest.first_name if guest else None
-        row.last_name = guest.last_name if guest else None
-        row.raw = guest.raw if guest else None
+            fresh.append({"venue_id": venue_id, "user_id": uid, "first_seen_at": now, **values})
+        elif guest is not None:
+            for name, value in values.items():
+                setattr(row, name, value)
     await session.flush()
+    if fresh:
+        await session.execute(insert(VenueGuest), fresh)
     return len(returned)
 
 
