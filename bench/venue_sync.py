@@ -26,6 +26,7 @@ from concierge.db import Database
 from concierge.integrations.resyos.client import ResyOSClient
 from concierge.sandbox.resyos import LONG_LIVED_TOKEN, VENUE_ID
 from concierge.venue_sync import service
+from concierge.venue_sync.plan import SyncConfig
 
 RESERVATIONS = 10_000
 POSTGRES = os.environ.get(
@@ -70,7 +71,7 @@ def postgres_database() -> Iterator[str | None]:
 async def measure(backend: str, database_url: str) -> list[tuple[str, str, str]]:
     migrate.upgrade(database_url)
     db = Database(database_url)
-    config = service.SyncConfig(venue_id=VENUE_ID, zone=ZoneInfo("America/New_York"))
+    config = SyncConfig(venue_id=VENUE_ID, zone=ZoneInfo("America/New_York"))
     clock = SystemClock()
     with stand_in(RESERVATIONS) as url:
         async with httpx.AsyncClient(timeout=30) as http, httpx.AsyncClient(base_url=url) as admin:

@@ -137,7 +137,7 @@ async def test_the_route_documents_its_errors(client: httpx.AsyncClient) -> None
 def test_week_bounds_are_local_midnights() -> None:
     from datetime import date
 
-    from concierge.venue_sync.service import day_range
+    from concierge.venue_sync.plan import day_range
 
     start, end = day_range(date(2026, 11, 23), date(2026, 11, 29), ZONE)
     assert (start.isoformat(), end - start) == ("2026-11-23T05:00:00+00:00", timedelta(days=7))

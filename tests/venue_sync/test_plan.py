@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from concierge.integrations.resyos.schemas import ReservationStamp
-from concierge.venue_sync.service import Known, SyncConfig, plan_cycle, window
+from concierge.venue_sync.plan import Known, SyncConfig, plan_cycle, window
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SPAN = window(NOW, SyncConfig("1", ZoneInfo("America/New_York"), days_back=30, days_ahead=180))

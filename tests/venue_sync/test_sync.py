@@ -272,7 +272,7 @@ async def test_a_wrong_long_lived_token_fails_the_cycle_with_a_way_out(db, resyo
 async def test_the_window_is_whole_local_days(clock: FrozenClock) -> None:
     from zoneinfo import ZoneInfo
 
-    from concierge.venue_sync.service import SyncConfig, window
+    from concierge.venue_sync.plan import SyncConfig, window
 
     span = window(
         clock.now(), SyncConfig("1", ZoneInfo("America/New_York"), days_back=1, days_ahead=2)

@@ -25,6 +25,8 @@ from concierge.db import Database
 from concierge.errors import ConciergeError
 from concierge.integrations.resyos.client import ResyOSClient
 from concierge.venue_sync import service
+from concierge.venue_sync.mirror import MirroredReservation, last_cycles
+from concierge.venue_sync.plan import SyncConfig
 
 app = typer.Typer(
     help="Mirror the venue's ResyOS book into this database, and read the mirror.",
@@ -35,6 +37,7 @@ err = Console(stderr=True)
 log = logging.getLogger("concierge.venue_sync")
 T = TypeVar("T")
 _PAGE = 500
+Rows = list[MirroredReservation]
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -98,7 +101,7 @@ def _client(http: httpx.AsyncClient, settings: Settings, venue_id: str) -> ResyO
     )
 
 
-async def _loop(settings: Settings, config: service.SyncConfig, every: float | None) -> None:
+async def _loop(settings: Settings, config: SyncConfig, every: float | None) -> None:
     stop = asyncio.Event()
     main = asyncio.current_task()
     received = 0
@@ -168,7 +171,7 @@ def run(
     settings = get_settings()
     _configure_logging(settings)
     try:
-        config = service.SyncConfig.from_settings(settings, venue_id)
+        config = SyncConfig.from_settings(settings, venue_id)
         migrate.upgrade(settings.database_url)
         asyncio.run(_loop(settings, config, every))
     except ConciergeError as exc:
@@ -205,17 +208,20 @@ def list_book(
 
     async def work(
         db: Database, settings: Settings
-    ) -> tuple[service.SyncConfig, list[service.MirroredReservation]]:
-        config = service.SyncConfig.from_settings(settings, venue_id)
-        today = SystemClock().now().astimezone(config.zone).date()
-        days = service.book_range(start_day, end_day, today, settings.max_range_days)
-        start, end = service.day_range(*days, config.zone)
-        rows: list[service.MirroredReservation] = []
+    ) -> tuple[SyncConfig, list[MirroredReservation]]:
+        rows: list[MirroredReservation] = []
         after = None
         async with db.unit_of_work(write=False) as session:
             while True:
-                page = await service.list_reservations(
-                    session, config.venue_id, start, end, limit=_PAGE, after=after
+                config, page = await service.read_book(
+                    session,
+                    settings,
+                    today_at=SystemClock().now(),
+                    venue_id=venue_id,
+                    first=start_day,
+                    last=end_day,
+                    limit=_PAGE,
+                    after=after,
                 )
                 rows.extend(page[:_PAGE])
                 if len(page) <= _PAGE:
@@ -252,9 +258,9 @@ def status(
     """The last ten sync cycles: when, what they changed, what they cost."""
 
     async def work(db: Database, settings: Settings) -> list[tuple[str, ...]]:
-        config = service.SyncConfig.from_settings(settings, venue_id)
+        config = SyncConfig.from_settings(settings, venue_id)
         async with db.unit_of_work(write=False) as session:
-            cycles = await service.last_cycles(session, config.venue_id)
+            cycles = await last_cycles(session, config.venue_id)
         return [
             (
                 c.started_at.isoformat(timespec="seconds"),

@@ -14,6 +14,7 @@ from concierge.api.problems import documented
 from concierge.errors import InvalidRequest
 from concierge.timezones import render, zone
 from concierge.venue_sync import service
+from concierge.venue_sync.mirror import MirroredReservation
 from concierge.venue_sync.schemas import GuestOut, VenueReservationOut
 
 router = APIRouter(prefix="/v1/venue", tags=["venue"])
@@ -32,7 +33,7 @@ def _after(cursor: str | None) -> tuple[datetime, int] | None:
         raise InvalidRequest("Invalid cursor: pass next_cursor from a previous page.") from exc
 
 
-def _view(row: service.MirroredReservation, tz: ZoneInfo | None) -> VenueReservationOut:
+def _view(row: MirroredReservation, tz: ZoneInfo | None) -> VenueReservationOut:
     r, g = row.reservation, row.guest
     guest = None
     if g is not None and g.raw is not None:
@@ -90,18 +91,16 @@ async def venue_reservations(
     guest names. Dates are the venue's own (CONCIERGE_RESYOS_TIMEZONE). Cancelled and vanished
     reservations are listed too, with their ``state``; filter with ``state``."""
     service.require_admin(actor)
-    config = service.SyncConfig.from_settings(settings, venue_id)
     states = [s.strip() for s in state.split(",") if s.strip()] if state else None
     if states and not set(states) <= STATES:
         raise InvalidRequest("state: use booked, cancelled and/or vanished.", field="state")
-    today = clock.now().astimezone(config.zone).date()
-    first, last = service.book_range(first, last, today, settings.max_range_days)
-    start, end = service.day_range(first, last, config.zone)
-    rows = await service.list_reservations(
+    _, rows = await service.read_book(
         session,
-        config.venue_id,
-        start,
-        end,
+        settings,
+        today_at=clock.now(),
+        venue_id=venue_id,
+        first=first,
+        last=last,
         states=states,
         limit=limit,
         after=_after(cursor),

@@ -1,4 +1,4 @@
-"""The incremental sync of a venue's ResyOS book (seed 000), and reads of the mirror.
+"""The incremental sync of a venue's ResyOS book (seed 000), and reading the mirror.
 
 A cycle lists the ids and ``last_updated`` of every reservation in a long window (one request),
 fetches details only for ids that are new or whose ``last_updated`` changed, and guests only for
@@ -27,13 +27,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, delete, insert, or_, select, update
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.clock import Clock
@@ -42,148 +40,28 @@ from concierge.db import Database
 from concierge.errors import Forbidden, InvalidRequest, RangeTooLong, ServiceUnavailable
 from concierge.integrations.resyos.client import ResyOSClient
 from concierge.integrations.resyos.errors import ResyOSAuthError, ResyOSError
-from concierge.integrations.resyos.schemas import Guest, ReservationDetail, ReservationStamp
-from concierge.models import (
-    User,
-    VenueGuest,
-    VenueReservation,
-    VenueReservationState,
-    VenueSyncCycle,
+from concierge.integrations.resyos.schemas import Guest, ReservationDetail
+from concierge.models import User, VenueSyncCycle
+from concierge.venue_sync.mirror import (
+    MirroredReservation,
+    list_reservations,
+    load_known,
+    mark_reappeared,
+    mark_vanished,
+    missing_guests,
+    store_details,
+    store_guests,
 )
-from concierge.timezones import zone
+from concierge.venue_sync.plan import Plan, SyncConfig, chunks, day_range, plan_cycle, window
 from concierge.venue_sync.schemas import CATCH_UP, CycleReport
 
 log = logging.getLogger("concierge.venue_sync")
 T = TypeVar("T")
 
 CYCLE_LOG_KEPT = timedelta(days=30)
-# Stay well under SQLite's bound-parameter limit in ``IN (...)`` lists.
-_IN_CHUNK = 500
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` after each batch of a catch-up cycle."""
-
-
-@dataclass(frozen=True)
-class SyncConfig:
-    venue_id: str
-    zone: ZoneInfo
-    batch: int = 50
-    days_back: int = 30
-    days_ahead: int = 180
-    atomic_limit: int = 1000
-
-    @classmethod
-    def from_settings(cls, settings: Settings, venue_id: str | None = None) -> SyncConfig:
-        venue = venue_id or settings.resyos_venue_id
-        if not venue:
-            raise InvalidRequest(
-                "No venue: set CONCIERGE_RESYOS_VENUE_ID to the ResyOS venue id to mirror."
-            )
-        if settings.resyos_batch < 1:
-            raise InvalidRequest("CONCIERGE_RESYOS_BATCH must be at least 1.")
-        return cls(
-            venue_id=venue,
-            zone=zone(settings.resyos_timezone),
-            batch=settings.resyos_batch,
-            days_back=settings.resyos_days_back,
-            days_ahead=settings.resyos_days_ahead,
-            atomic_limit=settings.resyos_atomic_limit,
-        )
-
-
-@dataclass(frozen=True)
-class Window:
-    """Whole venue-local days from ``days_back`` before today to ``days_ahead`` after it."""
-
-    start_local: datetime
-    end_local: datetime
-    start: datetime
-    end: datetime
-
-    def covers(self, instant: datetime | None) -> bool:
-        return instant is not None and self.start <= instant <= self.end
-
-
-def window(now: datetime, config: SyncConfig) -> Window:
-    today = now.astimezone(config.zone).date()
-    start_local = datetime.combine(today - timedelta(days=config.days_back), time(0, 0))
-    end_local = datetime.combine(today + timedelta(days=config.days_ahead), time(23, 59, 59))
-    return Window(
-        start_local,
-        end_local,
-        local_to_utc(start_local, config.zone),
-        local_to_utc(end_local, config.zone),
-    )
-
-
-def local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
-    return wall.replace(tzinfo=tz).astimezone(UTC)
-
-
-def day_range(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The instants from local midnight of ``first`` to local midnight after ``last``."""
-    start = local_to_utc(datetime.combine(first, time(0, 0)), tz)
-    end = local_to_utc(datetime.combine(last + timedelta(days=1), time(0, 0)), tz)
-    return start, end
-
-
-# --------------------------------------------------------------------------- planning (pure)
-
-
-@dataclass(frozen=True)
-class Known:
-    """What the mirror holds about one reservation, as much as planning needs."""
-
-    last_updated: datetime
-    booked_at: datetime | None
-    vanished: bool
-
-
-@dataclass(frozen=True)
-class Plan:
-    stale: list[str]
-    """New ids and ids whose ``last_updated`` changed, in the order ResyOS listed them."""
-    new: int
-    vanished: list[str]
-    """Known, not yet vanished, booked inside the window, and absent from the list."""
-    reappeared: list[str]
-    """Marked vanished before, listed again."""
-
-
-def plan_cycle(
-    stamps: Sequence[ReservationStamp], known: Mapping[str, Known], span: Window
-) -> Plan:
-    listed: dict[str, ReservationStamp] = {}
-    for stamp in stamps:
-        listed[stamp.id] = stamp
-    stale: list[str] = []
-    new = 0
-    reappeared: list[str] = []
-    for rid, stamp in listed.items():
-        mine = known.get(rid)
-        if mine is None:
-            stale.append(rid)
-            new += 1
-            continue
-        if mine.last_updated != stamp.last_updated:
-            stale.append(rid)
-        if mine.vanished:
-            reappeared.append(rid)
-    vanished = [
-        rid
-        for rid, mine in known.items()
-        if rid not in listed and not mine.vanished and span.covers(mine.booked_at)
-    ]
-    return Plan(stale=stale, new=new, vanished=vanished, reappeared=reappeared)
-
-
-def chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
-# --------------------------------------------------------------------------- the cycle
 
 
 async def run_cycle(
@@ -388,260 +266,7 @@ def _cycle_row(report: CycleReport) -> VenueSyncCycle:
     )
 
 
-# --------------------------------------------------------------------------- the mirror's rows
-
-
-async def load_known(session: AsyncSession, venue_id: str) -> dict[str, Known]:
-    # Through Core, not the ORM: this reads every row of the venue on every cycle.
-    connection = await session.connection()
-    rows = await connection.execute(
-        select(
-            VenueReservation.resyos_id,
-            VenueReservation.last_updated,
-            VenueReservation.booked_at,
-            VenueReservation.vanished_at,
-        ).where(VenueReservation.venue_id == venue_id)
-    )
-    return {
-        rid: Known(last_updated, booked_at, vanished_at is not None)
-        for rid, last_updated, booked_at, vanished_at in rows.all()
-    }
-
-
-async def missing_guests(session: AsyncSession, venue_id: str, also: Iterable[str]) -> list[str]:
-    """User ids the mirror has never asked ResyOS about: those of stored reservations without a
-    guest row, and those of ``also`` (reservations fetched but not stored yet) likewise."""
-    guest = and_(
-        VenueGuest.venue_id == VenueReservation.venue_id,
-        VenueGuest.user_id == VenueReservation.user_id,
-    )
-    orphans = await session.scalars(
-        select(VenueReservation.user_id)
-        .distinct()
-        .outerjoin(VenueGuest, guest)
-        .where(
-            VenueReservation.venue_id == venue_id,
-            VenueReservation.user_id.is_not(None),
-            VenueGuest.user_id.is_(None),
-        )
-    )
-    missing = {uid for uid in orphans if uid}
-    candidates = sorted(set(also) - missing)
-    for ids in chunks(candidates, _IN_CHUNK):
-        seen = set(
-            await session.scalars(
-                select(VenueGuest.user_id).where(
-                    VenueGuest.venue_id == venue_id, VenueGuest.user_id.in_(ids)
-                )
-            )
-        )
-        missing.update(uid for uid in ids if uid not in seen)
-    return sorted(missing, key=lambda uid: (len(uid), uid))
-
-
-def _columns(
-    detail: ReservationDetail, last_updated: datetime | None, tz: ZoneInfo, now: datetime
-) -> dict[str, object]:
-    wall = detail.specs.booked_local()
-    cancelled = detail.specs.is_cancelled
-    return {
-        "user_id": detail.user_id,
-        "seats": detail.specs.num_seats,
-        "booked_at": local_to_utc(wall, tz) if wall else None,
-        "booked_local": detail.specs.booked_datetime,
-        "is_cancelled": cancelled,
-        "flag": detail.flag,
-        "state": VenueReservationState.CANCELLED if cancelled else VenueReservationState.BOOKED,
-        "last_updated": detail.last_updated or last_updated or now,
-        "last_synced_at": now,
-        "vanished_at": None,
-        "raw": detail.raw,
-    }
-
-
-async def store_details(
-    session: AsyncSession,
-    venue_id: str,
-    details: Sequence[ReservationDetail],
-    updated_at: Mapping[str, datetime],
-    tz: ZoneInfo,
-    now: datetime,
-) -> tuple[int, int, int]:
-    """Insert or update one row per reservation; ``(created, updated, newly cancelled)``."""
-    latest = {d.reservation_id: d for d in details}
-    existing: dict[str, VenueReservation] = {}
-    for ids in chunks(list(latest), _IN_CHUNK):
-        rows = await session.scalars(
-            select(VenueReservation).where(
-                VenueReservation.venue_id == venue_id, VenueReservation.resyos_id.in_(ids)
-            )
-        )
-        existing.update((row.resyos_id, row) for row in rows)
-    fresh: list[dict[str, object]] = []
-    updated = cancelled = 0
-    for rid, detail in latest.items():
-        values = _columns(detail, updated_at.get(rid), tz, now)
-        row = existing.get(rid)
-        if row is None:
-            fresh.append({"venue_id": venue_id, "resyos_id": rid, "first_seen_at": now, **values})
-            continue
-        if values["is_cancelled"] and not row.is_cancelled:
-            cancelled += 1
-        for name, value in values.items():
-            setattr(row, name, value)
-        updated += 1
-    await session.flush()
-    if fresh:
-        # A Core executemany: one short statement, not the 750-placeholder multi-row INSERT
-        # the ORM would build per batch (which psycopg re-parses every time).
-        await session.execute(insert(VenueReservation), fresh)
-    return len(fresh), updated, cancelled
-
-
-async def store_guests(
-    session: AsyncSession,
-    venue_id: str,
-    asked: Sequence[str],
-    guests: Sequence[Guest],
-    now: datetime,
-) -> int:
-    """One row per user id asked about; ids ResyOS did not return get a row without ``raw``,
-    so they are not asked about every cycle. Returns the number of guests ResyOS returned."""
-    returned = {g.user_id: g for g in guests}
-    wanted = set(asked) | set(returned)
-    existing: dict[str, VenueGuest] = {}
-    for ids in chunks(sorted(wanted), _IN_CHUNK):
-        rows = await session.scalars(
-            select(VenueGuest).where(VenueGuest.venue_id == venue_id, VenueGuest.user_id.in_(ids))
-        )
-        existing.update((row.user_id, row) for row in rows)
-    fresh: list[dict[str, object]] = []
-    for uid in sorted(wanted):
-        guest = returned.get(uid)
-        values = {
-            "first_name": guest.first_name if guest else None,
-            "last_name": guest.last_name if guest else None,
-            "raw": guest.raw if guest else None,
-        }
-        row = existing.get(uid)
-        if row is None:
-            fresh.append({"venue_id": venue_id, "user_id": uid, "first_seen_at": now, **values})
-        elif guest is not None:
-            for name, value in values.items():
-                setattr(row, name, value)
-    await session.flush()
-    if fresh:
-        await session.execute(insert(VenueGuest), fresh)
-    return len(returned)
-
-
-async def mark_vanished(
-    session: AsyncSession, venue_id: str, ids: Sequence[str], now: datetime
-) -> int:
-    marked = 0
-    for chunk in chunks(ids, _IN_CHUNK):
-        result = await session.execute(
-            update(VenueReservation)
-            .where(
-                VenueReservation.venue_id == venue_id,
-                VenueReservation.resyos_id.in_(chunk),
-                VenueReservation.vanished_at.is_(None),
-            )
-            .values(vanished_at=now, state=VenueReservationState.VANISHED)
-            .execution_options(synchronize_session=False)
-        )
-        marked += _rowcount(result)
-    return marked
-
-
-async def mark_reappeared(session: AsyncSession, venue_id: str, ids: Sequence[str]) -> int:
-    """Clear the vanished mark of reservations listed again (their details, when changed, were
-    stored already, which cleared it too)."""
-    for chunk in chunks(ids, _IN_CHUNK):
-        await session.execute(
-            update(VenueReservation)
-            .where(
-                VenueReservation.venue_id == venue_id,
-                VenueReservation.resyos_id.in_(chunk),
-                VenueReservation.vanished_at.is_not(None),
-            )
-            .values(
-                vanished_at=None,
-                state=case(
-                    (VenueReservation.is_cancelled, VenueReservationState.CANCELLED),
-                    else_=VenueReservationState.BOOKED,
-                ),
-            )
-            .execution_options(synchronize_session=False)
-        )
-    return len(ids)
-
-
-def _rowcount(result: object) -> int:
-    count = getattr(result, "rowcount", 0)
-    return int(count) if isinstance(count, int) and count > 0 else 0
-
-
-# --------------------------------------------------------------------------- reads
-
-
-@dataclass(frozen=True)
-class MirroredReservation:
-    reservation: VenueReservation
-    guest: VenueGuest | None
-
-
-async def list_reservations(
-    session: AsyncSession,
-    venue_id: str,
-    start: datetime,
-    end: datetime,
-    *,
-    states: Sequence[str] | None = None,
-    limit: int = 50,
-    after: tuple[datetime, int] | None = None,
-) -> list[MirroredReservation]:
-    """Reservations booked in ``[start, end)``, by booked time, with their guests; at most
-    ``limit + 1`` so the caller can tell whether another page follows."""
-    guest = and_(
-        VenueGuest.venue_id == VenueReservation.venue_id,
-        VenueGuest.user_id == VenueReservation.user_id,
-    )
-    query = (
-        select(VenueReservation, VenueGuest)
-        .outerjoin(VenueGuest, guest)
-        .where(
-            VenueReservation.venue_id == venue_id,
-            VenueReservation.booked_at >= start,
-            VenueReservation.booked_at < end,
-        )
-        .order_by(VenueReservation.booked_at, VenueReservation.id)
-        .limit(limit + 1)
-    )
-    if states:
-        query = query.where(VenueReservation.state.in_(list(states)))
-    if after is not None:
-        at, last_id = after
-        query = query.where(
-            or_(
-                VenueReservation.booked_at > at,
-                and_(VenueReservation.booked_at == at, VenueReservation.id > last_id),
-            )
-        )
-    rows = await session.execute(query)
-    return [MirroredReservation(r, g) for r, g in rows]
-
-
-async def last_cycles(
-    session: AsyncSession, venue_id: str, limit: int = 10
-) -> list[VenueSyncCycle]:
-    rows = await session.scalars(
-        select(VenueSyncCycle)
-        .where(VenueSyncCycle.venue_id == venue_id)
-        .order_by(VenueSyncCycle.started_at.desc(), VenueSyncCycle.id.desc())
-        .limit(limit)
-    )
-    return list(rows)
+# --------------------------------------------------------------------------- reading the mirror
 
 
 def require_admin(actor: User) -> None:
@@ -660,3 +285,27 @@ def book_range(
     if (last - first).days + 1 > max_days:
         raise RangeTooLong(f"Ask for at most {max_days} days at a time.")
     return first, last
+
+
+async def read_book(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    today_at: datetime,
+    venue_id: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    states: Sequence[str] | None = None,
+    limit: int = 50,
+    after: tuple[datetime, int] | None = None,
+) -> tuple[SyncConfig, list[MirroredReservation]]:
+    """The venue's mirrored reservations booked on local dates ``first`` to ``last``, by time,
+    with guests: at most ``limit + 1``, so the caller can tell whether another page follows."""
+    config = SyncConfig.from_settings(settings, venue_id)
+    today = today_at.astimezone(config.zone).date()
+    first, last = book_range(first, last, today, settings.max_range_days)
+    start, end = day_range(first, last, config.zone)
+    rows = await list_reservations(
+        session, config.venue_id, start, end, states=states, limit=limit, after=after
+    )
+    return config, rows
