@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.resy",
     "tests.fixtures.google_places",
     "tests.fixtures.dining",
+    "tests.fixtures.resyos",
 ]

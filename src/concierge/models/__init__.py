@@ -10,6 +10,12 @@ from concierge.models.reservations import (
     ReservationStatus,
 )
 from concierge.models.users import ApiToken, User
+from concierge.models.venue import (
+    VenueGuest,
+    VenueReservation,
+    VenueReservationState,
+    VenueSyncCycle,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -22,5 +28,9 @@ __all__ = [
     "Restaurant",
     "UTCDateTime",
     "User",
+    "VenueGuest",
+    "VenueReservation",
+    "VenueReservationState",
+    "VenueSyncCycle",
     "WeeklySchedule",
 ]
