@@ -61,7 +61,8 @@ async def test_a_key_belongs_to_its_user(
 async def test_a_refused_request_is_not_remembered(
     reserve: Reserve, host: Person, guest: Person, tables: Snapshot
 ) -> None:
-    refused = await reserve(guest, host, at(8, day=WEDNESDAY), headers=KEY)  # before the host's hours
+    # Wednesday 08:00 is before the host's hours.
+    refused = await reserve(guest, host, at(8, day=WEDNESDAY), headers=KEY)
     assert refused.json()["code"] == "outside_availability"
     assert await tables() == []
     retried = await reserve(guest, host, at(14), headers=KEY)
