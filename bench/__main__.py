@@ -67,7 +67,7 @@ def main() -> None:
         table.add_column(column, justify="right" if column == "value" else "left")
     for row in rows:
         table.add_row(*row)
-    Console().print(table)
+    Console(width=max(Console().width, 120)).print(table)
     if not ok:
         raise SystemExit(1)
 
