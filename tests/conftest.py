@@ -5,4 +5,6 @@ pytest_plugins = [
     "tests.fixtures.google_places",
     "tests.fixtures.dining",
     "tests.fixtures.resyos",
+    "tests.fixtures.reservations",
+    "tests.fixtures.server",
 ]
