@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from concierge.accounts.endpoints import router as users_router
 from concierge.api import problems
+from concierge.calendars.endpoints import router as calendars_router
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
@@ -55,6 +56,7 @@ def create_app(
     problems.install(app)
     app.include_router(users_router)
     app.include_router(availability_router)
+    app.include_router(calendars_router)
     _health(app)
     _document_problems(app)
     return app
