@@ -55,7 +55,8 @@ def calendar(
         first = min(e.start for e in events).astimezone(tz).date() - timedelta(days=366)
         last = max(e.end for e in events).astimezone(tz).date() + timedelta(days=366)
         cal.add_missing_timezones(first_date=first, last_date=last)
-    return cal.to_ical()
+    body: bytes = cal.to_ical()
+    return body
 
 
 def _event(item: CalendarEvent, tz: ZoneInfo, now: datetime) -> Event:
