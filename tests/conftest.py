@@ -1,6 +1,8 @@
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
+    "tests.fixtures.reservations",
+    "tests.fixtures.server",
     "tests.fixtures.web",
     "tests.fixtures.browser",
 ]

@@ -16,6 +16,7 @@ from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError
+from concierge.reservations.cli import app as holds_app
 
 T = TypeVar("T")
 
@@ -30,6 +31,7 @@ users_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(holds_app, name="holds")
 
 console = Console()
 err = Console(stderr=True)
