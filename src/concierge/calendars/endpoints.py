@@ -22,7 +22,7 @@ ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 @router.post(
     "/{user_id}/calendar-url",
     status_code=status.HTTP_201_CREATED,
-    responses=documented(401, 403, 404, 422),
+    responses=documented(401, 403, 404, 422, s422=["invalid_request"]),
 )
 async def issue_calendar_url(
     user_id: int, session: Session, actor: CurrentUser, clock: ClockDep, base_url: BaseUrl
@@ -46,7 +46,7 @@ async def issue_calendar_url(
             "as guest, in their time zone",
             "content": {"text/calendar": {"schema": {"type": "string"}}},
         },
-        **documented(404, 422),
+        **documented(404, 422, s422=["invalid_request"]),
     },
 )
 async def calendar_feed(

@@ -28,7 +28,7 @@ from concierge.config import Settings
 from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.models import User
 from concierge.timezones import zone
-from concierge.web import csrf, rendering, service, views
+from concierge.web import csrf, rendering, service
 from concierge.web.rendering import Problem
 from concierge.web.schemas import HoldForm, field_messages
 
@@ -262,7 +262,9 @@ async def _change_booking(
         problem = rendering.EXPIRED_FORM
         if failure is not None:
             tz = zone(found.timezone)
-            problem = rendering.problem_for(failure, found.host.name, found.reservation.start_at, tz)
+            problem = rendering.problem_for(
+                failure, found.host.name, found.reservation.start_at, tz
+            )
             if failure.code == "hold_expired":
                 # The time is gone from this visitor: offer the fresh list straight away.
                 return await _rebook(request, session, found, problem, now, settings)

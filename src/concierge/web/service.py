@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concierge.accounts.tokens import token_hash
 from concierge.config import Settings
 from concierge.errors import InvalidRequest, NotFound
-from concierge.models import ManageLink, Reservation, ReservationStatus, User
+from concierge.models import ManageLink, Reservation, User
 from concierge.reservations import service as reservations
 from concierge.scheduling import service as scheduling
 
@@ -31,12 +31,8 @@ class GuestBooking:
     timezone: str
 
     def state(self, now: datetime) -> str:
-        """The status as the guest should see it: a lapsed hold is expired at once, whether or
-        not the sweeper has marked it yet."""
-        r = self.reservation
-        if r.status == ReservationStatus.HELD and r.hold_expires_at and r.hold_expires_at <= now:
-            return ReservationStatus.EXPIRED.value
-        return str(r.status)
+        """The status as the guest should see it: a lapsed hold is expired at once."""
+        return str(reservations.effective_status(self.reservation, now))
 
 
 async def host_by_slug(session: AsyncSession, slug: str) -> User:

@@ -7,8 +7,17 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 # Regions of the IANA database people live in; the rest are aliases kept for old software.
-_REGIONS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/",
-            "Indian/", "Pacific/")
+_REGIONS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
 
 
 @lru_cache(maxsize=1)
