@@ -203,7 +203,9 @@ async def test_a_lapsed_hold_cannot_be_confirmed_and_the_time_comes_back(
     assert NINE not in read(await visitor.open()).slots
     clock.advance(minutes=31)
 
-    assert "Your hold expired" in read(await visitor.client.get(path)).text
+    reloaded = read(await visitor.client.get(path))
+    assert "Your hold expired" in reloaded.text
+    assert NINE in reloaded.slots  # the manage link now offers the free times instead
     response = await visitor.client.post(f"{path}/confirm", data={"csrf": held.csrf[0]})
 
     assert response.status_code == 409

@@ -32,8 +32,8 @@ from concierge.web import csrf, rendering, service
 from concierge.web.rendering import Problem
 from concierge.web.schemas import HoldForm, field_messages
 
-# Rate limiting for these public pages belongs here, as a router dependency, e.g.
-# ``APIRouter(dependencies=[Depends(limit("booking_pages"))])`` with the ops limiter.
+# Rate limiting of these public pages belongs here, as one router dependency: with the ops
+# limiter, ``dependencies=[Depends(limit_by_address("booking_pages"))]``.
 router = APIRouter(include_in_schema=False)
 
 FormText = Annotated[str, Form()]
@@ -55,7 +55,7 @@ def _viewer_zone(requested: str | None, host: User) -> tuple[ZoneInfo, Problem |
         except InvalidRequest:
             return zone(host.timezone), Problem(
                 "Unknown time zone",
-                f"We do not know the time zone {requested!r}, so times are shown in "
+                f"We do not know the time zone {requested[:64]!r}, so times are shown in "
                 f"{host.name}'s zone. Pick yours from the list.",
             )
     return zone(host.timezone), None
@@ -228,7 +228,12 @@ async def booking(
             found = await service.booking_by_token(session, token)
         except NotFound as exc:
             return rendering.not_found(request, "Booking not found", exc.detail)
-        return await _booking_page(request, found, token, base_url, clock.now(), settings)
+        now = clock.now()
+        if found.state(now) == "expired":
+            # Nothing left to see here: say so, and offer the times that are free now.
+            lapsed = rendering.hold_expired(found.reservation.start_at, zone(found.timezone), 200)
+            return await _rebook(request, session, found, lapsed, now, settings)
+        return await _booking_page(request, found, token, base_url, now, settings)
 
 
 async def _change_booking(

@@ -94,6 +94,15 @@ EXPIRED_FORM = Problem(
 FIX_FIELDS = Problem("Check the form", "Some details need fixing before we can hold a time:")
 
 
+def hold_expired(start: datetime, tz: ZoneInfo, status: int = 409) -> Problem:
+    return Problem(
+        "Your hold expired",
+        f"{views.moment_label(start, tz)} was held for you, but the hold ran out before it was "
+        "confirmed, so the time was released. Nothing was booked. Pick a time again below.",
+        status,
+    )
+
+
 def problem_for(error: ConciergeError, host_name: str, start: datetime, tz: ZoneInfo) -> Problem:
     """A refusal in words a visitor can act on; the free times shown with it are fresh."""
     moment = views.moment_label(start, tz)
@@ -106,12 +115,7 @@ def problem_for(error: ConciergeError, host_name: str, start: datetime, tz: Zone
             status,
         )
     if error.code == "hold_expired":
-        return Problem(
-            "Your hold expired",
-            f"{moment} was held for you, but the hold ran out before it was confirmed, so "
-            "the time was released. Nothing was booked. Pick a time again below.",
-            status,
-        )
+        return hold_expired(start, tz, status)
     if error.code == "too_soon":
         return Problem(
             "That time is too soon",
