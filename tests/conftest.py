@@ -3,6 +3,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.reservations",
     "tests.fixtures.server",
+    "tests.fixtures.resy",
     "tests.fixtures.web",
     "tests.fixtures.browser",
 ]

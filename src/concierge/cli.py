@@ -17,6 +17,8 @@ from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError
 from concierge.reservations.cli import app as holds_app
+from concierge.integrations.resy.cli import resy_app
+from concierge.sandbox.cli import sandbox_app
 
 T = TypeVar("T")
 
@@ -32,6 +34,8 @@ users_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(holds_app, name="holds")
+app.add_typer(resy_app, name="resy")
+app.add_typer(sandbox_app, name="sandbox")
 
 console = Console()
 err = Console(stderr=True)
