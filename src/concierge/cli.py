@@ -16,8 +16,8 @@ from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError
-from concierge.reservations.cli import app as holds_app
 from concierge.integrations.resy.cli import resy_app
+from concierge.reservations.cli import app as holds_app
 from concierge.sandbox.cli import sandbox_app
 
 T = TypeVar("T")
