@@ -7,4 +7,7 @@ pytest_plugins = [
     "tests.fixtures.resyos",
     "tests.fixtures.reservations",
     "tests.fixtures.server",
+    "tests.fixtures.resy",
+    "tests.fixtures.web",
+    "tests.fixtures.browser",
 ]

@@ -35,11 +35,11 @@ users_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(holds_app, name="holds")
 app.add_typer(resy_app, name="resy")
 app.add_typer(dining_app, name="dining")
 app.add_typer(venue_sync_app, name="venue-sync")
 app.add_typer(sandbox_app, name="sandbox")
-app.add_typer(holds_app, name="holds")
 
 console = Console()
 err = Console(stderr=True)
