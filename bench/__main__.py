@@ -1,8 +1,8 @@
-"""``python -m bench [name ...]``: run the benchmarks and print one table of figures.
+"""``python -m bench [name ...]``: run the benchmarks and print one table.
 
-A benchmark is a module ``bench/<name>.py`` with ``async def run() -> list[Row]``, each row
-``(benchmark, figure, value)`` as text. Every such module is found by itself; naming some on the
-command line runs only those.
+A benchmark is a module ``bench/<name>.py`` exposing ``async def run()`` that returns rows:
+either ``(benchmark, figure, value)`` string triples or ``bench._row.Row`` records. Every such
+module runs, or only the ones named on the command line.
 """
 
 from __future__ import annotations
@@ -10,64 +10,64 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import os
 import pkgutil
 import sys
 import time
 import traceback
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-Row = tuple[str, str, str]
-Benchmark = Callable[[], Awaitable[list[Row]]]
-
-HERE = Path(__file__).parent
+from bench._row import Row
 
 
-def discover() -> list[str]:
-    """The names of the modules in ``bench/`` (not the private ones)."""
-    names = (module.name for module in pkgutil.iter_modules([str(HERE)]))
-    return sorted(name for name in names if not name.startswith("_"))
+def modules(wanted: list[str]) -> list[str]:
+    found = sorted(
+        info.name
+        for info in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not info.name.startswith("_")
+    )
+    unknown = set(wanted) - set(found)
+    if unknown:
+        raise SystemExit(
+            f"No benchmark named {', '.join(sorted(unknown))}; have {', '.join(found)}"
+        )
+    return [name for name in found if not wanted or name in wanted]
 
 
-def load(name: str) -> Benchmark | None:
-    """The module's ``run``, if it is a benchmark (a helper module has none)."""
-    run = getattr(importlib.import_module(f"bench.{name}"), "run", None)
-    return run if inspect.iscoroutinefunction(run) else None
+def cells(module: str, row: Row | tuple[str, ...]) -> tuple[str, str, str, str]:
+    if isinstance(row, Row):
+        return module, row.measure, f"{row.value:,.2f} {row.unit}", row.note
+    benchmark, figure, value, *note = row
+    return benchmark, figure, value, " ".join(note)
 
 
 def main(argv: list[str]) -> int:
     console = Console()
-    available = discover()
-    unknown = [name for name in argv if name not in available]
-    if unknown:
-        console.print(
-            f"[red]No benchmark named {', '.join(unknown)}[/red]; "
-            f"choose from: {', '.join(available)}"
-        )
-        return 2
     table = Table(title="Concierge benchmarks")
-    for column in ("benchmark", "figure", "value"):
+    for column in ("benchmark", "figure", "value", "note"):
         table.add_column(column, justify="right" if column == "value" else "left")
-    failed = False
-    for name in argv or available:
+    failed = 0
+    for name in modules(argv):
+        module = importlib.import_module(f"bench.{name}")
+        run = getattr(module, "run", None)
+        if run is None or not inspect.iscoroutinefunction(run):
+            continue
+        console.print(f"[dim]running bench.{name}...[/dim]")
         began = time.perf_counter()
         try:
-            run = load(name)
-            if run is None:
-                continue
-            console.print(f"[dim]running {name}...[/dim]")
             rows = asyncio.run(run())
         except Exception:  # one broken benchmark must not hide the others' figures
-            failed = True
-            console.print(f"[red]{name} failed:[/red]\n{traceback.format_exc()}")
-            table.add_row(name, "failed", "see above")
+            failed += 1
+            console.print(f"[red]bench.{name} failed:[/red]\n{traceback.format_exc()}")
             continue
-        for benchmark, figure, value in rows:
-            table.add_row(benchmark, figure, value)
-        console.print(f"[dim]{name} took {time.perf_counter() - began:.1f} s[/dim]")
+        for row in rows:
+            table.add_row(*cells(name, row))
+        console.print(f"[dim]bench.{name}: {time.perf_counter() - began:.1f} s[/dim]")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    table.caption = f"{os.cpu_count()} cores, load average {load} (1, 5, 15 min)"
     console.print(table)
     return 1 if failed else 0
 

@@ -12,10 +12,15 @@ from sqlalchemy import text
 
 from concierge.accounts.endpoints import router as users_router
 from concierge.api import problems
+from concierge.calendars.endpoints import router as calendars_router
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
+from concierge.reservations.endpoints import router as reservations_router
+from concierge.reservations.expiry import HoldSweeper
 from concierge.scheduling.endpoints import router as availability_router
+from concierge.venue_sync.endpoints import router as venue_router
+from concierge.web.endpoints import install as install_web
 
 DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
 Resy, and a venue's own ResyOS book.
@@ -33,11 +38,13 @@ def create_app(
     settings = settings or get_settings()
     owns_db = db is None
     database = db or Database(settings.database_url)
+    the_clock = clock or SystemClock()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            yield
+            async with HoldSweeper(database, the_clock, settings.sweep_seconds).running():
+                yield
         finally:
             if owns_db:
                 await database.dispose()
@@ -50,11 +57,15 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.clock = clock or SystemClock()
+    app.state.clock = the_clock
 
     problems.install(app)
     app.include_router(users_router)
     app.include_router(availability_router)
+    app.include_router(venue_router)
+    app.include_router(reservations_router)
+    app.include_router(calendars_router)
+    install_web(app)
     _health(app)
     _document_problems(app)
     return app

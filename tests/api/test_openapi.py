@@ -11,8 +11,9 @@ pytestmark = pytest.mark.anyio
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 METHODS = {"get", "put", "post", "patch", "delete"}
-# Routes anyone may call, per the API contract.
-OPEN = {("post", "/v1/users")}
+# Routes without a bearer token: sign-up, per the API contract, and the calendar feed, whose
+# secret key in the address is its credential (calendar apps cannot send headers).
+OPEN = {("post", "/v1/users"), ("get", "/v1/users/{user_id}/calendar.ics")}
 
 
 async def operations(client: httpx.AsyncClient) -> list[tuple[str, str, dict[str, Any]]]:
