@@ -10,6 +10,7 @@ from fastapi import FastAPI, Response
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import text
 
+from concierge.accounts import service as accounts
 from concierge.accounts.endpoints import router as users_router
 from concierge.api import problems
 from concierge.calendars.endpoints import router as calendars_router
@@ -18,6 +19,7 @@ from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.reservations.endpoints import router as reservations_router
 from concierge.reservations.expiry import HoldSweeper
+from concierge.scheduling.cache import slots_cache
 from concierge.scheduling.endpoints import router as availability_router
 from concierge.venue_sync.endpoints import router as venue_router
 from concierge.web.endpoints import install as install_web
@@ -58,6 +60,8 @@ def create_app(
     app.state.settings = settings
     app.state.db = database
     app.state.clock = the_clock
+    app.state.token_cache = accounts.token_cache(database.changes, settings)
+    app.state.slots_cache = slots_cache(database.changes, settings)
 
     problems.install(app)
     app.include_router(users_router)

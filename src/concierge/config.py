@@ -39,6 +39,22 @@ class Settings(BaseSettings):
     sweep_seconds: float = 60.0
     max_range_days: int = 62
 
+    # --- in-process caches (0 turns one off)
+    auth_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long a process trusts a token it has checked without asking the "
+        "database again. A token revoked, or a user deleted or changed, through this process "
+        "takes effect here at once; through another process, within this many seconds",
+    )
+    slots_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a process reuses a computed list of free slots. Changes made "
+        "through this process show at once; changes made through another process (another "
+        "worker, the CLI) within this many seconds. Booking never relies on it",
+    )
+
     # --- secrets
     secret_key: SecretStr | None = Field(
         default=None,

@@ -4,6 +4,10 @@ A request, tool call, CLI command or worker tick opens exactly one unit of work 
 services and repositories only flush. On SQLite a *write* unit starts with ``BEGIN IMMEDIATE`` so
 it holds the write lock before it reads anything it will decide on: two writers can never both
 see a free slot. Read units use a plain deferred ``BEGIN`` and run concurrently under WAL.
+
+The transaction begins with the unit's first statement: a unit that never touches the database
+(an answer served from a cache) costs no connection, no ``BEGIN`` and no ``COMMIT``. Each
+``Database`` tells its ``changes`` feed what its committed transactions changed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from concierge import changes
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 _WRITE = "concierge_write"
@@ -89,10 +95,12 @@ class Database:
     def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
         self.url = make_url(url)
         self.engine = create_engine(url, **engine_kwargs)
+        self.changes = changes.ChangeFeed()
+        info = changes.attach({}, self.changes)
         self._writer = async_sessionmaker(
-            self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False
+            self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False, info=info
         )
-        self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
 
     @property
     def is_sqlite(self) -> bool:
@@ -101,9 +109,16 @@ class Database:
     @asynccontextmanager
     async def unit_of_work(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """One transaction: committed on success, rolled back on any exception."""
-        factory = self._writer if write else self._reader
-        async with factory() as session, session.begin():
+        session = (self._writer if write else self._reader)()
+        try:
             yield session
+            if session.in_transaction():
+                await session.commit()
+        finally:
+            # Closing rolls back what did not commit and detaches what was loaded; a unit that
+            # never began a transaction has neither.
+            if session.in_transaction() or session.identity_map:
+                await session.close()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -7,12 +7,16 @@ import secrets
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from concierge.accounts.tokens import new_token, token_hash
+from concierge.cache import AnswerCache
+from concierge.changes import ACCOUNTS, ChangeFeed, reading_since, touching
 from concierge.config import Settings
 from concierge.errors import EmailTaken, Forbidden, NotFound, Unauthenticated
 from concierge.models import ApiToken, Reservation, ReservationStatus, User, WeeklySchedule
@@ -108,9 +112,62 @@ _TOKEN_OWNER = (
 async def authenticate(session: AsyncSession, token: str | None) -> User:
     if not token:
         raise Unauthenticated("Send 'Authorization: Bearer <token>'; sign up at POST /v1/users.")
-    user = await session.scalar(_TOKEN_OWNER, {"token_hash": token_hash(token)})
+    return await _token_owner(session, token_hash(token))
+
+
+async def _token_owner(session: AsyncSession, digest: str) -> User:
+    user = await session.scalar(_TOKEN_OWNER, {"token_hash": digest})
     if user is None:
         raise Unauthenticated("Unknown or revoked token; sign up at POST /v1/users for a new one.")
+    return user
+
+
+# A token's owner as last read: the User's column values, by token hash (never the token).
+UserColumns = dict[str, Any]
+TokenCache = AnswerCache[str, UserColumns]
+_USER_COLUMNS = tuple(attr.key for attr in inspect(User).column_attrs)
+
+
+def token_cache(feed: ChangeFeed, settings: Settings) -> TokenCache:
+    """Checked tokens, kept ``auth_cache_seconds``; dropped when their owner's account (the
+    user, their tokens) changes in this process."""
+    return AnswerCache(feed, ACCOUNTS, settings.auth_cache_seconds, max_entries=10_000)
+
+
+async def authenticate_detached(
+    session: AsyncSession, token: str | None, cache: TokenCache, now: datetime
+) -> User:
+    """The token's owner, detached from ``session`` whether it came from ``cache`` or from the
+    database: a snapshot of the caller to read columns from. Each call gets its own copy."""
+    if not token:
+        raise Unauthenticated("Send 'Authorization: Bearer <token>'; sign up at POST /v1/users.")
+    digest = token_hash(token)
+    columns = cache.get(digest, now)
+    if columns is not None:
+        return _detached(columns)
+    since = reading_since(session)
+    user = await _token_owner(session, digest)
+    session.expunge(user)
+    cache.put(
+        digest,
+        {key: getattr(user, key) for key in _USER_COLUMNS},
+        user=user.id,
+        since=since,
+        now=now,
+    )
+    return user
+
+
+_USERS = inspect(User).class_manager
+
+
+def _detached(columns: UserColumns) -> User:
+    """A detached User holding ``columns``, built as the ORM builds one from a row: the values
+    are loaded state, not changes, and ``User()`` would fire an event per column (most of a
+    cached request's cost). Lists (booking_durations) are copied: each caller owns its copy."""
+    user = _USERS.new_instance()
+    user.__dict__.update({k: list(v) if isinstance(v, list) else v for k, v in columns.items()})
+    make_transient_to_detached(user)
     return user
 
 
@@ -201,7 +258,10 @@ async def delete_user(session: AsyncSession, actor: User, user_id: int, now: dat
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
+        .execution_options(**touching(user.id))
     )
+    # Whose time these free up is not known without reading them: the statement counts as
+    # touching everyone's availability (deleting a user is rare).
     await session.execute(
         update(Reservation)
         .where(

@@ -1,4 +1,8 @@
-"""FastAPI dependencies: the unit of work, the clock, settings and the calling user."""
+"""FastAPI dependencies: the unit of work, the clock, settings and the calling user.
+
+Every dependency is a coroutine function, even those that never await: FastAPI runs a plain
+function dependency in its thread pool, which costs a thread hop on every request.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +27,12 @@ def get_database(request: Request) -> Database:
     return db
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -50,10 +54,18 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from sign-up or
 
 
 async def current_user(
+    request: Request,
     session: Session,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    return await accounts.authenticate(session, credentials.credentials if credentials else None)
+    return await accounts.authenticate_detached(
+        session,
+        credentials.credentials if credentials else None,
+        request.app.state.token_cache,
+        request.app.state.clock.now(),
+    )
 
 
+# The caller, as a User detached from the request's session (from the token cache or just read):
+# read its columns; load anything else, or anything to change, through the session.
 CurrentUser = Annotated[User, Depends(current_user)]

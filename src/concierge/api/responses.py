@@ -25,7 +25,16 @@ def in_zone(instant: datetime, tz: ZoneInfo | None) -> datetime:
 
 
 def instants_json(content: Any, tz: ZoneInfo | None) -> Response:
+    """``content`` as a JSON response (see ``render_instants``)."""
+    return json_response(render_instants(content, tz))
+
+
+def render_instants(content: Any, tz: ZoneInfo | None) -> bytes:
     """``content`` as JSON; its datetimes (already put ``in_zone``) as RFC 3339 strings, UTC
     ones with ``Z`` when no zone was asked for, and every other with its offset."""
     option = _BASE if tz is not None else _BASE | orjson.OPT_UTC_Z
-    return Response(orjson.dumps(content, option=option), media_type="application/json")
+    return orjson.dumps(content, option=option)
+
+
+def json_response(body: bytes) -> Response:
+    return Response(body, media_type="application/json")

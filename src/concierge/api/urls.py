@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from concierge.config import Settings
 
 
-def public_base_url(request: Request) -> str:
+async def public_base_url(request: Request) -> str:  # a coroutine: see concierge.api.deps
     """``CONCIERGE_PUBLIC_URL`` when set (behind a proxy), else the address this request came to:
     a link handed out must work from where the person stands."""
     settings: Settings = request.app.state.settings

@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
+from concierge.changes import touching
 from concierge.config import Settings
 from concierge.errors import (
     Forbidden,
@@ -99,6 +101,11 @@ def _active(now: datetime) -> ColumnElement[bool]:
 
 def _overlapping(span: Interval) -> ColumnElement[bool]:
     return and_(Reservation.start_at < span.end, Reservation.end_at > span.start)
+
+
+def _parties(reservation: Reservation) -> dict[str, Any]:
+    """Whose availability a change of ``reservation``'s row changes (for the caches)."""
+    return touching(reservation.host_id, reservation.guest_id)
 
 
 # ------------------------------------------------------------------------------------- locking
@@ -183,7 +190,7 @@ async def _release_lapsed_holds(
         update(Reservation)
         .where(Reservation.host_id == host_id, _lapsed_hold(now), _overlapping(span))
         .values(status=Status.EXPIRED, expired_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **touching(host_id))
     )
 
 
@@ -292,7 +299,7 @@ async def confirm_reservation(
         .where(Reservation.id == reservation.id, _live_hold(now))
         .values(status=Status.CONFIRMED, confirmed_at=now)
         .returning(Reservation.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **_parties(reservation))
     )
     await session.refresh(reservation)
     if swapped is not None:
@@ -328,7 +335,7 @@ async def cancel_reservation(
         .where(Reservation.id == reservation.id, _active(now))
         .values(status=Status.CANCELLED, cancelled_at=now)
         .returning(Reservation.id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **_parties(reservation))
     )
     await session.refresh(reservation)
     if swapped is not None:

@@ -6,14 +6,16 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from concierge.accounts import service as accounts
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
 from concierge.api.problems import documented
-from concierge.api.responses import in_zone, instants_json
+from concierge.api.responses import in_zone, instants_json, json_response, render_instants
+from concierge.changes import reading_since
 from concierge.errors import InvalidRequest
-from concierge.scheduling import service
+from concierge.scheduling import engine, service
+from concierge.scheduling.cache import SlotsCache, SlotsQuery
 from concierge.scheduling.engine import Interval
 from concierge.scheduling.schemas import (
     Availability,
@@ -125,6 +127,7 @@ async def get_availability(
     responses=documented(401, 404, 422, s422=_GRID_RANGE),
 )
 async def get_slots(
+    request: Request,
     user_id: int,
     session: Session,
     _: CurrentUser,
@@ -136,21 +139,40 @@ async def get_slots(
     tz: Tz = None,
 ) -> Response:
     """Free slot starts per local date: inside the host's availability, clear of confirmed
-    reservations and live holds, after the minimum notice and before the horizon."""
+    reservations and live holds, after the minimum notice and before the horizon.
+
+    The same answer may be served again for up to SLOTS_CACHE_SECONDS (2), never past the
+    moment the clock alone would change it; changes made through another server process show
+    within that time."""
+    now = clock.now()
+    cache: SlotsCache = request.app.state.slots_cache
+    asked = SlotsQuery(user_id, first, to, duration, tz)
+    body = cache.get(asked, now)
+    if body is not None:
+        return json_response(body)
+    since = reading_since(session)
     host = await accounts.get_user(session, user_id)
     view = zone(tz or host.timezone)
-    first, last = service.default_range(first, to, view, clock.now())
+    first, last = service.default_range(first, to, view, now)
     service.check_range(first, last, settings)
-    days = await service.free_slots(
-        session, host, first, last, view, duration, clock.now(), settings
-    )
+    found = await service.free_slots(session, host, first, last, view, duration, now, settings)
     out_tz = view if tz else None
-    body = {
-        "timezone": view.key,
-        "duration": duration,
-        "days": {d.isoformat(): [in_zone(s, out_tz) for s in starts] for d, starts in days.items()},
-    }
-    return instants_json(body, out_tz)
+    body = render_instants(
+        {
+            "timezone": view.key,
+            "duration": duration,
+            "days": {
+                d.isoformat(): [in_zone(s, out_tz) for s in starts]
+                for d, starts in found.days.items()
+            },
+        },
+        out_tz,
+    )
+    until = found.until
+    if asked.first is None:  # "today" is another date from the next midnight on
+        until = min(until, engine.local_range(first, first, view).end)
+    cache.put(asked, body, user=host.id, since=since, now=now, until=until, size=len(body))
+    return json_response(body)
 
 
 def _user_ids(raw: str) -> list[int]:

@@ -390,6 +390,44 @@ def free_slots(
     )
 
 
+FOREVER = datetime.max.replace(tzinfo=UTC)
+
+
+def slots_stand_until(
+    starts: Sequence[datetime],
+    span: Interval,
+    grid: Grid,
+    *,
+    now: datetime,
+    notice: timedelta,
+    horizon: timedelta,
+    lapses: Iterable[datetime] = (),
+) -> datetime:
+    """The first instant after ``now`` at which ``free_slots`` over the same schedule and
+    bookings may answer otherwise than ``starts`` (what it answered with ``earliest = now +
+    notice`` and ``before = now + horizon``): the clock alone moves the answer only when
+
+    - the first start falls inside the notice (``now' + notice > starts[0]``),
+    - the horizon passes the next grid line in ``span`` (a start there may become bookable),
+    - a hold among the bookings lapses (``lapses``: its time may be free from then on).
+
+    Until then the same inputs give exactly ``starts``; from then on, recompute. ``FOREVER``
+    when none of these can happen.
+    """
+    until = FOREVER
+    if starts:
+        until = starts[0] - notice + _MICRO
+    before = now + horizon
+    if before < span.end:
+        line = ceil_to_grid(max(before, span.start), grid.zone, grid.step)
+        if line < span.end:
+            until = min(until, line - horizon + _MICRO)
+    for lapse in lapses:
+        if lapse > now:
+            until = min(until, lapse)
+    return until
+
+
 def common_free_time(
     calendars: Sequence[tuple[Schedule, Iterable[Interval]]],
     span: Interval,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from sqlalchemy import BindParameter, bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
+from concierge.changes import touching
 from concierge.config import Settings
 from concierge.errors import InvalidRequest, Misaligned, RangeTooLong
 from concierge.models import DateOverride, Reservation, ReservationStatus, User, WeeklySchedule
@@ -153,9 +155,9 @@ async def remove_overrides(session: AsyncSession, user: User, first: date, last:
     if last < first:
         raise InvalidRequest(f"'to' ({last}) is before 'from' ({first}).", field="to")
     result = await session.execute(
-        delete(DateOverride).where(
-            DateOverride.user_id == user.id, DateOverride.day >= first, DateOverride.day <= last
-        )
+        delete(DateOverride)
+        .where(DateOverride.user_id == user.id, DateOverride.day >= first, DateOverride.day <= last)
+        .execution_options(**touching(user.id))
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -176,7 +178,12 @@ _OVERRIDES = select(
     DateOverride.day <= bindparam("last"),
 )
 _BUSY = select(
-    Reservation.host_id, Reservation.guest_id, Reservation.start_at, Reservation.end_at
+    Reservation.host_id,
+    Reservation.guest_id,
+    Reservation.start_at,
+    Reservation.end_at,
+    Reservation.status,
+    Reservation.hold_expires_at,
 ).where(
     or_(Reservation.host_id.in_(_IDS), Reservation.guest_id.in_(_IDS)),
     Reservation.start_at < bindparam("end"),
@@ -215,20 +222,31 @@ async def load_schedules(
     return schedules
 
 
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """A user's taken time in a span, and when the live holds among it lapse."""
+
+    intervals: list[Interval] = field(default_factory=list)
+    lapses: list[datetime] = field(default_factory=list)
+
+
 async def busy_times(
     session: AsyncSession, user_ids: Sequence[int], span: Interval, now: datetime
-) -> dict[int, list[Interval]]:
+) -> dict[int, Busy]:
     """Each user's taken time in ``span``: confirmed reservations and unexpired holds, as host or
     as guest. A lapsed hold is free here whether or not the sweeper has marked it yet."""
-    busy: dict[int, list[Interval]] = {uid: [] for uid in user_ids}
+    busy = {uid: Busy() for uid in user_ids}
     rows = await session.execute(
         _BUSY, {"ids": list(user_ids), "start": span.start, "end": span.end, "now": now}
     )
-    for host_id, guest_id, start, end in rows:
-        if host_id in busy:
-            busy[host_id].append(Interval(start, end))
-        if guest_id in busy and guest_id != host_id:
-            busy[guest_id].append(Interval(start, end))
+    for host_id, guest_id, start, end, status, hold_expires_at in rows:
+        lapse = hold_expires_at if status == ReservationStatus.HELD else None
+        for user_id in {host_id, guest_id}:
+            found = busy.get(user_id) if user_id is not None else None
+            if found is not None:
+                found.intervals.append(Interval(start, end))
+                if lapse is not None:
+                    found.lapses.append(lapse)
     return busy
 
 
@@ -244,6 +262,15 @@ async def effective_availability(
     return {day: by_day.get(day, []) for day in engine.days(first, last)}
 
 
+@dataclass(frozen=True, slots=True)
+class FreeSlots:
+    """Free slot starts per local date, and the instant of the clock at which they may stop
+    being the answer though nothing was written (see ``engine.slots_stand_until``)."""
+
+    days: dict[date, list[datetime]]
+    until: datetime
+
+
 async def free_slots(
     session: AsyncSession,
     host: User,
@@ -253,7 +280,7 @@ async def free_slots(
     duration_minutes: int,
     now: datetime,
     settings: Settings,
-) -> dict[date, list[datetime]]:
+) -> FreeSlots:
     """Starts of free ``duration``-minute slots per local date of ``tz``, every date listed."""
     step = settings.slot_minutes
     if duration_minutes % step:
@@ -267,17 +294,23 @@ async def free_slots(
     reach = Interval(span.start, span.end + duration)
     schedule = (await load_schedules(session, [host], reach))[host.id]
     busy = (await busy_times(session, [host.id], reach, now))[host.id]
+    grid = engine.Grid(zone(host.timezone), timedelta(minutes=step))
+    notice = timedelta(minutes=host.min_notice_minutes)
+    horizon = timedelta(days=host.horizon_days)
     starts = engine.free_slots(
         schedule,
-        busy,
+        busy.intervals,
         span,
         duration,
-        engine.Grid(zone(host.timezone), timedelta(minutes=step)),
-        earliest=now + timedelta(minutes=host.min_notice_minutes),
-        before=now + timedelta(days=host.horizon_days),
+        grid,
+        earliest=now + notice,
+        before=now + horizon,
     )
     by_day = engine.starts_by_day(starts, tz)
-    return {day: by_day.get(day, []) for day in engine.days(first, last)}
+    until = engine.slots_stand_until(
+        starts, span, grid, now=now, notice=notice, horizon=horizon, lapses=busy.lapses
+    )
+    return FreeSlots({day: by_day.get(day, []) for day in engine.days(first, last)}, until)
 
 
 async def common_free_time(
@@ -313,7 +346,7 @@ async def common_free_time(
     schedules = await load_schedules(session, users, ahead)
     busy = await busy_times(session, user_ids, ahead, now)
     common = engine.common_free_time(
-        [(schedules[u.id], busy[u.id]) for u in users],
+        [(schedules[u.id], busy[u.id].intervals) for u in users],
         ahead,
         timedelta(minutes=min_duration_minutes),
     )

@@ -68,7 +68,8 @@ async def free_times(
 ) -> dict[date, list[datetime]]:
     """Free starts of the next two weeks, per local date of ``tz``."""
     first, last = scheduling.default_range(None, None, tz, now)
-    return await scheduling.free_slots(session, host, first, last, tz, duration, now, settings)
+    found = await scheduling.free_slots(session, host, first, last, tz, duration, now, settings)
+    return found.days
 
 
 async def add_manage_link(
