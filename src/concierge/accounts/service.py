@@ -18,6 +18,7 @@ from concierge.accounts.tokens import new_token, token_hash
 from concierge.cache import AnswerCache
 from concierge.changes import ACCOUNTS, ChangeFeed, reading_since, touching
 from concierge.config import Settings
+from concierge.db import core_rows
 from concierge.errors import EmailTaken, Forbidden, NotFound, Unauthenticated
 from concierge.models import ApiToken, Reservation, ReservationStatus, User, WeeklySchedule
 from concierge.timezones import zone
@@ -109,23 +110,25 @@ _TOKEN_OWNER = (
 )
 
 
+_NO_TOKEN = "Send 'Authorization: Bearer <token>'; sign up at POST /v1/users."
+_BAD_TOKEN = "Unknown or revoked token; sign up at POST /v1/users for a new one."
+
+
 async def authenticate(session: AsyncSession, token: str | None) -> User:
     if not token:
-        raise Unauthenticated("Send 'Authorization: Bearer <token>'; sign up at POST /v1/users.")
-    return await _token_owner(session, token_hash(token))
-
-
-async def _token_owner(session: AsyncSession, digest: str) -> User:
-    user = await session.scalar(_TOKEN_OWNER, {"token_hash": digest})
+        raise Unauthenticated(_NO_TOKEN)
+    user = await session.scalar(_TOKEN_OWNER, {"token_hash": token_hash(token)})
     if user is None:
-        raise Unauthenticated("Unknown or revoked token; sign up at POST /v1/users for a new one.")
+        raise Unauthenticated(_BAD_TOKEN)
     return user
 
 
 # A token's owner as last read: the User's column values, by token hash (never the token).
 UserColumns = dict[str, Any]
 TokenCache = AnswerCache[str, UserColumns]
-_USER_COLUMNS = tuple(attr.key for attr in inspect(User).column_attrs)
+_OWNER_COLUMNS = _TOKEN_OWNER.with_only_columns(
+    *(getattr(User, attr.key) for attr in inspect(User).column_attrs)
+)
 
 
 def token_cache(feed: ChangeFeed, settings: Settings) -> TokenCache:
@@ -140,22 +143,18 @@ async def authenticate_detached(
     """The token's owner, detached from ``session`` whether it came from ``cache`` or from the
     database: a snapshot of the caller to read columns from. Each call gets its own copy."""
     if not token:
-        raise Unauthenticated("Send 'Authorization: Bearer <token>'; sign up at POST /v1/users.")
+        raise Unauthenticated(_NO_TOKEN)
     digest = token_hash(token)
     columns = cache.get(digest, now)
     if columns is not None:
         return _detached(columns)
     since = reading_since(session)
-    user = await _token_owner(session, digest)
-    session.expunge(user)
-    cache.put(
-        digest,
-        {key: getattr(user, key) for key in _USER_COLUMNS},
-        user=user.id,
-        since=since,
-        now=now,
-    )
-    return user
+    found = await core_rows(session, _OWNER_COLUMNS, {"token_hash": digest})
+    if not found:
+        raise Unauthenticated(_BAD_TOKEN)
+    columns = dict(found[0]._mapping)
+    cache.put(digest, columns, user=columns["id"], since=since, now=now)
+    return _detached(columns)
 
 
 _USERS = inspect(User).class_manager

@@ -42,6 +42,20 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        # The naive-UTC text straight to an aware instant in one C call, instead of the
+        # dialect's parser and then ``process_result_value``, each behind a wrapper, and
+        # ``replace(tzinfo=...)``, which alone takes seven times as long as parsing: a month of
+        # bookings is hundreds of values.
+        parse = datetime.fromisoformat
+
+        def process(value: str | None) -> datetime | None:
+            return None if value is None else parse(value + "+00:00")
+
+        return process
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)

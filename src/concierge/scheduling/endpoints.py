@@ -151,7 +151,7 @@ async def get_slots(
     if body is not None:
         return json_response(body)
     since = reading_since(session)
-    host = await accounts.get_user(session, user_id)
+    host = await service.load_host(session, user_id, *service.covering_dates(first, to, now))
     view = zone(tz or host.timezone)
     first, last = service.default_range(first, to, view, now)
     service.check_range(first, last, settings)

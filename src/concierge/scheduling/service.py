@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, bindparam, delete, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
 from concierge.changes import touching
 from concierge.config import Settings
-from concierge.errors import InvalidRequest, Misaligned, RangeTooLong
+from concierge.db import core_rows
+from concierge.errors import InvalidRequest, Misaligned, NotFound, RangeTooLong
 from concierge.models import DateOverride, Reservation, ReservationStatus, User, WeeklySchedule
 from concierge.scheduling import engine
 from concierge.scheduling.engine import DayWindows, Interval, MinuteWindow, Schedule
@@ -214,12 +215,85 @@ async def load_schedules(
     rows = await session.execute(_OVERRIDES, {"ids": ids, "first": first, "last": last})
     for user_id, day, tz_name, windows in rows:
         overrides[user_id][day] = DayWindows(zone(tz_name), _as_windows(windows))
-    schedules = {}
-    for user in users:
-        tz_name, days = weekly.get(user.id, (user.timezone, {}))
-        by_day = {WEEKDAYS.index(name): _as_windows(pairs) for name, pairs in days.items()}
-        schedules[user.id] = Schedule(zone(tz_name), by_day, overrides[user.id])
-    return schedules
+    return {
+        user.id: _schedule(*weekly.get(user.id, (user.timezone, {})), overrides[user.id])
+        for user in users
+    }
+
+
+def _schedule(
+    tz_name: str, days: dict[str, list[list[int]]], overrides: dict[date, DayWindows]
+) -> Schedule:
+    by_day = {WEEKDAYS.index(name): _as_windows(pairs) for name, pairs in days.items()}
+    return Schedule(zone(tz_name), by_day, overrides)
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """What finding a person's free slots needs to know of them."""
+
+    id: int
+    timezone: str
+    min_notice_minutes: int
+    horizon_days: int
+    schedule: Schedule
+
+
+# A live user, their weekly hours and their overrides over a window of dates: one row per
+# override (or one row without any), the user's columns repeated.
+_HOST = (
+    select(
+        User.id,
+        User.timezone,
+        User.min_notice_minutes,
+        User.horizon_days,
+        WeeklySchedule.timezone,
+        WeeklySchedule.days,
+        DateOverride.day,
+        DateOverride.timezone,
+        DateOverride.windows,
+    )
+    .outerjoin(WeeklySchedule, WeeklySchedule.user_id == User.id)
+    .outerjoin(
+        DateOverride,
+        and_(
+            DateOverride.user_id == User.id,
+            DateOverride.day >= bindparam("first"),
+            DateOverride.day <= bindparam("last"),
+        ),
+    )
+    .where(User.id == bindparam("id"), User.deleted_at.is_(None))
+)
+
+
+async def load_host(session: AsyncSession, user_id: int, first: date, last: date) -> Host:
+    """A live user with the rules that decide their free slots from ``first`` to ``last`` (dates
+    of any zone), in one statement; ``NotFound`` otherwise."""
+    # Local dates lie within a day of UTC ones, slots may run 8 hours past the last date, and
+    # the engine reads three days past a span: these margins hold every override it may read.
+    rows = await core_rows(
+        session,
+        _HOST,
+        {"id": user_id, "first": first - timedelta(days=4), "last": last + timedelta(days=5)},
+    )
+    if not rows:
+        raise NotFound(f"No user with id {user_id}.")
+    _, tz_name, notice, horizon, weekly_tz, weekly_days, *_ = rows[0]
+    overrides = {
+        day: DayWindows(zone(day_tz), _as_windows(windows))
+        for *_, day, day_tz, windows in rows
+        if day is not None
+    }
+    schedule = _schedule(weekly_tz or tz_name, weekly_days or {}, overrides)
+    return Host(user_id, tz_name, notice, horizon, schedule)
+
+
+def covering_dates(first: date | None, last: date | None, now: datetime) -> tuple[date, date]:
+    """Dates that hold ``first`` to ``last`` once ``default_range`` has resolved them, in any
+    zone: "today" somewhere on Earth is within a day of today in UTC."""
+    today = now.date()
+    start = first or today - timedelta(days=1)
+    return start, last or (first or today + timedelta(days=1)) + timedelta(days=13)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,8 +310,8 @@ async def busy_times(
     """Each user's taken time in ``span``: confirmed reservations and unexpired holds, as host or
     as guest. A lapsed hold is free here whether or not the sweeper has marked it yet."""
     busy = {uid: Busy() for uid in user_ids}
-    rows = await session.execute(
-        _BUSY, {"ids": list(user_ids), "start": span.start, "end": span.end, "now": now}
+    rows = await core_rows(
+        session, _BUSY, {"ids": list(user_ids), "start": span.start, "end": span.end, "now": now}
     )
     for host_id, guest_id, start, end, status, hold_expires_at in rows:
         lapse = hold_expires_at if status == ReservationStatus.HELD else None
@@ -273,7 +347,7 @@ class FreeSlots:
 
 async def free_slots(
     session: AsyncSession,
-    host: User,
+    host: Host,
     first: date,
     last: date,
     tz: ZoneInfo,
@@ -292,13 +366,12 @@ async def free_slots(
     span = engine.local_range(first, last, tz)
     # A slot starting near the end of the range may run past it.
     reach = Interval(span.start, span.end + duration)
-    schedule = (await load_schedules(session, [host], reach))[host.id]
     busy = (await busy_times(session, [host.id], reach, now))[host.id]
     grid = engine.Grid(zone(host.timezone), timedelta(minutes=step))
     notice = timedelta(minutes=host.min_notice_minutes)
     horizon = timedelta(days=host.horizon_days)
     starts = engine.free_slots(
-        schedule,
+        host.schedule,
         busy.intervals,
         span,
         duration,
