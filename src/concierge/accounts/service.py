@@ -110,16 +110,16 @@ _TOKEN_OWNER = (
 )
 
 
-_NO_TOKEN = "Send 'Authorization: Bearer <token>'; sign up at POST /v1/users."
-_BAD_TOKEN = "Unknown or revoked token; sign up at POST /v1/users for a new one."
+_NOT_SIGNED_IN = "Send 'Authorization: Bearer <token>'; sign up at POST /v1/users."
+_NOT_RECOGNISED = "Unknown or revoked token; sign up at POST /v1/users for a new one."
 
 
 async def authenticate(session: AsyncSession, token: str | None) -> User:
     if not token:
-        raise Unauthenticated(_NO_TOKEN)
+        raise Unauthenticated(_NOT_SIGNED_IN)
     user = await session.scalar(_TOKEN_OWNER, {"token_hash": token_hash(token)})
     if user is None:
-        raise Unauthenticated(_BAD_TOKEN)
+        raise Unauthenticated(_NOT_RECOGNISED)
     return user
 
 
@@ -137,21 +137,28 @@ def token_cache(feed: ChangeFeed, settings: Settings) -> TokenCache:
     return AnswerCache(feed, ACCOUNTS, settings.auth_cache_seconds, max_entries=10_000)
 
 
-async def authenticate_detached(
-    session: AsyncSession, token: str | None, cache: TokenCache, now: datetime
-) -> User:
-    """The token's owner, detached from ``session`` whether it came from ``cache`` or from the
-    database: a snapshot of the caller to read columns from. Each call gets its own copy."""
+def presented_token(token: str | None) -> str:
+    """The hash of the bearer token presented (401 when there is none): tokens are looked up,
+    and cached, by hash only."""
     if not token:
-        raise Unauthenticated(_NO_TOKEN)
-    digest = token_hash(token)
+        raise Unauthenticated(_NOT_SIGNED_IN)
+    return token_hash(token)
+
+
+def cached_caller(cache: TokenCache, digest: str, now: datetime) -> User | None:
+    """The owner of the token with hash ``digest`` as ``cache`` holds them, as a new detached
+    User; None when the cache does not hold the token."""
     columns = cache.get(digest, now)
-    if columns is not None:
-        return _detached(columns)
+    return None if columns is None else _detached(columns)
+
+
+async def load_caller(session: AsyncSession, digest: str, cache: TokenCache, now: datetime) -> User:
+    """The live owner of the unrevoked token with hash ``digest``, read and kept in ``cache``,
+    as a User detached from ``session``; 401 otherwise."""
     since = reading_since(session)
     found = await core_rows(session, _OWNER_COLUMNS, {"token_hash": digest})
     if not found:
-        raise Unauthenticated(_BAD_TOKEN)
+        raise Unauthenticated(_NOT_RECOGNISED)
     columns = dict(found[0]._mapping)
     cache.put(digest, columns, user=columns["id"], since=since, now=now)
     return _detached(columns)

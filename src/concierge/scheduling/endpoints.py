@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request, Response
 
 from concierge.accounts import service as accounts
-from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
+from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep, get_database
 from concierge.api.problems import documented
 from concierge.api.responses import in_zone, instants_json, json_response, render_instants
 from concierge.changes import reading_since
@@ -129,7 +129,6 @@ async def get_availability(
 async def get_slots(
     request: Request,
     user_id: int,
-    session: Session,
     _: CurrentUser,
     clock: ClockDep,
     settings: SettingsDep,
@@ -150,12 +149,14 @@ async def get_slots(
     body = cache.get(asked, now)
     if body is not None:
         return json_response(body)
-    since = reading_since(session)
-    host = await service.load_host(session, user_id, *service.covering_dates(first, to, now))
-    view = zone(tz or host.timezone)
-    first, last = service.default_range(first, to, view, now)
-    service.check_range(first, last, settings)
-    found = await service.free_slots(session, host, first, last, view, duration, now, settings)
+    # The unit of work is opened here, not by a dependency: an answer from the cache needs none.
+    async with get_database(request).unit_of_work(write=False) as session:
+        since = reading_since(session)
+        host = await service.load_host(session, user_id, *service.covering_dates(first, to, now))
+        view = zone(tz or host.timezone)
+        first, last = service.default_range(first, to, view, now)
+        service.check_range(first, last, settings)
+        found = await service.free_slots(session, host, first, last, view, duration, now, settings)
     out_tz = view if tz else None
     body = render_instants(
         {
