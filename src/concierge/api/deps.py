@@ -27,14 +27,22 @@ def get_database(request: Request) -> Database:
     return db
 
 
-async def get_clock(request: Request) -> Clock:
+def clock_of(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-async def get_settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+async def get_clock(request: Request) -> Clock:
+    return clock_of(request)
+
+
+async def get_settings(request: Request) -> Settings:
+    return settings_of(request)
 
 
 async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
@@ -59,7 +67,7 @@ async def current_user(
 ) -> User:
     digest = accounts.presented_token(credentials.credentials if credentials else None)
     cache: accounts.TokenCache = request.app.state.token_cache
-    now = request.app.state.clock.now()
+    now = clock_of(request).now()
     caller = accounts.cached_caller(cache, digest, now)
     if caller is None:
         # A short read of its own, before the request's unit of work (if it has one): a caller
