@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.resy",
     "tests.fixtures.web",
     "tests.fixtures.browser",
+    "tests.fixtures.caches",
 ]
