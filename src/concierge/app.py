@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy import text
 
 from concierge.accounts.endpoints import router as users_router
-from concierge.api import problems
+from concierge.api import operations, problems
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
@@ -37,7 +37,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            yield
+            async with operations.running(app):
+                yield
         finally:
             if owns_db:
                 await database.dispose()
@@ -53,11 +54,22 @@ def create_app(
     app.state.clock = clock or SystemClock()
 
     problems.install(app)
+    operations.install(app, settings)
     app.include_router(users_router)
     app.include_router(availability_router)
     _health(app)
     _document_problems(app)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as ``concierge serve`` runs it (in every worker process): logging configured
+    first, from the same settings."""
+    from concierge.observability.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(settings)
 
 
 def _health(app: FastAPI) -> None:
@@ -91,6 +103,7 @@ def _document_problems(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
+            schema = operations.document(schema, app.state.settings)
             app.openapi_schema = problems.add_problem_schema(schema)
         return app.openapi_schema
 

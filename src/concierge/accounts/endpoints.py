@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from concierge.accounts import service
 from concierge.accounts.schemas import SignUp, UserCreate, UserOut, UserSummary, UserUpdate
@@ -10,6 +10,7 @@ from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
 from concierge.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from concierge.api.problems import documented
 from concierge.models import User
+from concierge.ratelimit.deps import limit_by_address
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -25,7 +26,8 @@ def view(actor: User, user: User) -> UserView:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=documented(409, 422, s409=["email_taken"]),
+    responses=documented(409, 422, 429, s409=["email_taken"]),
+    dependencies=[Depends(limit_by_address("signup"))],
 )
 async def sign_up(
     body: UserCreate, session: Session, clock: ClockDep, settings: SettingsDep
