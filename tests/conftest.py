@@ -1,1 +1,7 @@
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.app"]
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.app",
+    "tests.fixtures.logs",
+    "tests.fixtures.redis",
+    "tests.fixtures.ops_server",
+]
