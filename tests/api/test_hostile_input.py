@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from concierge.api.pagination import encode_cursor
 from concierge.app import create_app
 from concierge.clock import FrozenClock
 from concierge.config import Settings
@@ -89,6 +90,31 @@ async def test_a_misspelt_field_is_refused_not_ignored(
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.min_notice_minute"
+
+
+async def test_ids_too_large_for_the_database_are_refused_not_crashed_on(
+    client: httpx.AsyncClient, sign_up: Any
+) -> None:
+    ada = await sign_up("Ada")
+    huge = "68146091157457886773248"  # found by the fuzzer: SQLite cannot even bind it
+    for path in (
+        f"/v1/users/{huge}",
+        f"/v1/users/{2**31}",
+        f"/v1/users/{huge}/slots",
+        f"/v1/availability/common?users={ada.id},{huge}",
+        f"/v1/users?cursor={encode_cursor([2**70])}",
+    ):
+        response = await client.get(path, headers=ada.auth)
+        assert response.status_code == 422, (path, response.text)
+    assert (await client.delete(f"/v1/users/{huge}", headers=ada.auth)).status_code == 422
+
+
+async def test_a_body_that_is_not_text_is_an_invalid_request(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/users", content=b"\xff\xfe\x00{", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request"
 
 
 def _objects(schema: Any, components: dict[str, Any], seen: set[str]) -> Iterator[tuple[str, Any]]:

@@ -8,7 +8,9 @@ from concierge.accounts import service
 from concierge.accounts.schemas import SignUp, UserCreate, UserOut, UserSummary, UserUpdate
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
 from concierge.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from concierge.api.params import MAX_ID, UserId
 from concierge.api.problems import documented
+from concierge.errors import InvalidRequest
 from concierge.models import User
 from concierge.ratelimit.deps import limit_by_address
 
@@ -52,6 +54,8 @@ async def directory(
     """Everyone who can be booked: id, name and zone (admins also see email and phone)."""
     position = decode_cursor(cursor)
     after = int(position[0]) if position and isinstance(position[0], int) else None
+    if after is not None and not 0 <= after <= MAX_ID:
+        raise InvalidRequest("Invalid cursor: pass next_cursor from a previous page.")
     users = await service.list_users(session, limit, after)
     more = len(users) > limit
     users = users[:limit]
@@ -69,14 +73,14 @@ async def me(actor: CurrentUser) -> UserOut:
 
 
 @router.get("/{user_id}", responses=documented(401, 404, 422))
-async def get_user(user_id: int, session: Session, actor: CurrentUser) -> UserView:
+async def get_user(user_id: UserId, session: Session, actor: CurrentUser) -> UserView:
     """A user: id, name and zone; the whole record for themself and for admins."""
     return view(actor, await service.get_user(session, user_id))
 
 
 @router.patch("/{user_id}", responses=documented(401, 403, 404, 422))
 async def update_user(
-    user_id: int, body: UserUpdate, session: Session, actor: CurrentUser
+    user_id: UserId, body: UserUpdate, session: Session, actor: CurrentUser
 ) -> UserOut:
     """Change name, phone, zone, minimum notice or booking horizon (self or admin)."""
     user = await service.update_user(session, actor, user_id, body.model_dump(exclude_unset=True))
@@ -87,7 +91,7 @@ async def update_user(
     "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=documented(401, 403, 404, 422)
 )
 async def delete_user(
-    user_id: int, session: Session, actor: CurrentUser, clock: ClockDep
+    user_id: UserId, session: Session, actor: CurrentUser, clock: ClockDep
 ) -> Response:
     """Delete a user (self or admin): their tokens stop working and their future reservations
     are cancelled."""

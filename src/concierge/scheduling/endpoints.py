@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 
 from concierge.accounts import service as accounts
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
+from concierge.api.params import MAX_ID, UserId
 from concierge.api.problems import documented
 from concierge.errors import InvalidRequest
 from concierge.scheduling import service
@@ -41,7 +42,7 @@ def _windows(intervals: list[Interval], tz: ZoneInfo | None) -> list[InstantWind
 
 @router.put("/users/{user_id}/weekly-hours", responses=documented(401, 403, 404, 422))
 async def put_weekly_hours(
-    user_id: int, body: WeeklyHours, session: Session, actor: CurrentUser, settings: SettingsDep
+    user_id: UserId, body: WeeklyHours, session: Session, actor: CurrentUser, settings: SettingsDep
 ) -> WeeklyHours:
     """Replace the weekly hours (self or admin). Days left out have no hours."""
     accounts.require_self_or_admin(actor, user_id)
@@ -50,14 +51,18 @@ async def put_weekly_hours(
 
 
 @router.get("/users/{user_id}/weekly-hours", responses=documented(401, 404, 422))
-async def get_weekly_hours(user_id: int, session: Session, _: CurrentUser) -> WeeklyHours:
+async def get_weekly_hours(user_id: UserId, session: Session, _: CurrentUser) -> WeeklyHours:
     """A user's weekly hours, in the zone they were set in."""
     return await service.get_weekly_hours(session, await accounts.get_user(session, user_id))
 
 
 @router.put("/users/{user_id}/availability", responses=documented(401, 403, 404, 422))
 async def put_date_overrides(
-    user_id: int, body: DateOverrides, session: Session, actor: CurrentUser, settings: SettingsDep
+    user_id: UserId,
+    body: DateOverrides,
+    session: Session,
+    actor: CurrentUser,
+    settings: SettingsDep,
 ) -> dict[str, int]:
     """Set the windows of the dates given, replacing weekly hours on those dates (self or
     admin). Other dates are untouched; an empty list is a day off."""
@@ -68,7 +73,7 @@ async def put_date_overrides(
 
 @router.delete("/users/{user_id}/availability", responses=documented(401, 403, 404, 422))
 async def delete_date_overrides(
-    user_id: int,
+    user_id: UserId,
     session: Session,
     actor: CurrentUser,
     first: Annotated[date, Query(alias="from")],
@@ -82,7 +87,7 @@ async def delete_date_overrides(
 
 @router.get("/users/{user_id}/availability", responses=documented(401, 404, 422))
 async def get_availability(
-    user_id: int,
+    user_id: UserId,
     session: Session,
     _: CurrentUser,
     clock: ClockDep,
@@ -107,7 +112,7 @@ async def get_availability(
 
 @router.get("/users/{user_id}/slots", responses=documented(401, 404, 422))
 async def get_slots(
-    user_id: int,
+    user_id: UserId,
     session: Session,
     _: CurrentUser,
     clock: ClockDep,
@@ -136,11 +141,14 @@ async def get_slots(
 
 def _user_ids(raw: str) -> list[int]:
     try:
-        return [int(part) for part in raw.split(",") if part.strip()]
+        ids = [int(part) for part in raw.split(",") if part.strip()]
     except ValueError as exc:
         raise InvalidRequest(
             "users must be comma-separated user ids, e.g. users=3,7", field="users"
         ) from exc
+    if any(not 1 <= i <= MAX_ID for i in ids):
+        raise InvalidRequest("users must be user ids (positive whole numbers).", field="users")
+    return ids
 
 
 @router.get("/availability/common", responses=documented(401, 404, 422))
