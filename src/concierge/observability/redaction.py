@@ -93,7 +93,7 @@ def redact_value(value: Any, name: str = "") -> Any:
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 STANDARD_ATTRIBUTES = frozenset(
     vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()
-    | {"message", "asctime", "request_id", "taskName"}
+    | {"message", "asctime", "request_id", "taskName", "color_message"}
 )
 
 
