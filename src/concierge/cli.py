@@ -216,4 +216,5 @@ def serve(
         proxy_headers=False,
         # SIGTERM: stop accepting, let in-flight requests finish, then stop background loops.
         timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
+        http="concierge.serving:GracefulHttpToolsProtocol",
     )
