@@ -1,6 +1,10 @@
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
+    "tests.fixtures.resy",
+    "tests.fixtures.google_places",
+    "tests.fixtures.dining",
+    "tests.fixtures.resyos",
     "tests.fixtures.logs",
     "tests.fixtures.redis",
     "tests.fixtures.ops_server",

@@ -16,6 +16,7 @@ from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.scheduling.endpoints import router as availability_router
+from concierge.venue_sync.endpoints import router as venue_router
 
 DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
 Resy, and a venue's own ResyOS book.
@@ -57,6 +58,7 @@ def create_app(
     operations.install(app, settings)
     app.include_router(users_router)
     app.include_router(availability_router)
+    app.include_router(venue_router)
     _health(app)
     _document_problems(app)
     return app

@@ -17,8 +17,12 @@ from concierge.accounts import service as accounts
 from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database, is_sqlite
+from concierge.dining.cli import dining_app
 from concierge.errors import ConciergeError
+from concierge.integrations.resy.cli import resy_app
 from concierge.observability.logs import configure_logging
+from concierge.sandbox.cli import sandbox_app
+from concierge.venue_sync.cli import app as venue_sync_app
 
 T = TypeVar("T")
 
@@ -33,6 +37,10 @@ users_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(resy_app, name="resy")
+app.add_typer(dining_app, name="dining")
+app.add_typer(venue_sync_app, name="venue-sync")
+app.add_typer(sandbox_app, name="sandbox")
 
 console = Console()
 err = Console(stderr=True)

@@ -2,6 +2,7 @@
 
 from concierge.models.availability import DateOverride, WeeklySchedule
 from concierge.models.base import Base, UTCDateTime
+from concierge.models.dining import Restaurant
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
     IdempotencyRecord,
@@ -9,6 +10,12 @@ from concierge.models.reservations import (
     ReservationStatus,
 )
 from concierge.models.users import ApiToken, User
+from concierge.models.venue import (
+    VenueGuest,
+    VenueReservation,
+    VenueReservationState,
+    VenueSyncCycle,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -18,7 +25,12 @@ __all__ = [
     "IdempotencyRecord",
     "Reservation",
     "ReservationStatus",
+    "Restaurant",
     "UTCDateTime",
     "User",
+    "VenueGuest",
+    "VenueReservation",
+    "VenueReservationState",
+    "VenueSyncCycle",
     "WeeklySchedule",
 ]

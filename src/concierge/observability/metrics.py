@@ -26,7 +26,6 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 
 ReservationEvent = Literal["held", "confirmed", "cancelled", "expired"]
-Outcome = Literal["ok", "error", "timeout", "rate_limited", "unauthorized", "not_found"]
 
 # Latency buckets for an API whose reads take milliseconds and whose slow paths call out.
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -84,8 +83,9 @@ def double_booking_refused() -> None:
     DOUBLE_BOOKINGS_REFUSED.inc()
 
 
-def resy_call(endpoint: str, outcome: Outcome, seconds: float | None = None) -> None:
-    """Count one call to Resy. ``endpoint`` is the path template, e.g. ``/4/find``."""
+def resy_call(endpoint: str, outcome: str, seconds: float | None = None) -> None:
+    """Count one call to Resy (each attempt of a retried call counts). ``endpoint`` is the path
+    template, e.g. ``/4/find``; ``outcome`` is ``ok`` or the kind of error, from a fixed set."""
     RESY_CALLS.labels(endpoint=endpoint, outcome=outcome).inc()
     if seconds is not None:
         RESY_LATENCY.labels(endpoint=endpoint).observe(seconds)

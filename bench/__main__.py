@@ -1,0 +1,65 @@
+"""``python -m bench [name ...]``: run the benchmarks and print one table.
+
+A benchmark is a module ``bench/<name>.py`` exposing ``async def run()`` that returns rows:
+either ``(benchmark, figure, value)`` string triples or ``bench._row.Row`` records. Every such
+module runs, or only the ones named on the command line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import pkgutil
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench._row import Row
+
+
+def modules(wanted: list[str]) -> list[str]:
+    found = sorted(
+        info.name
+        for info in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not info.name.startswith("_")
+    )
+    unknown = set(wanted) - set(found)
+    if unknown:
+        raise SystemExit(
+            f"No benchmark named {', '.join(sorted(unknown))}; have {', '.join(found)}"
+        )
+    return [name for name in found if not wanted or name in wanted]
+
+
+def cells(module: str, row: Row | tuple[str, ...]) -> tuple[str, str, str, str]:
+    if isinstance(row, Row):
+        return module, row.measure, f"{row.value:,.2f} {row.unit}", row.note
+    benchmark, figure, value, *note = row
+    return benchmark, figure, value, " ".join(note)
+
+
+def main(argv: list[str]) -> int:
+    console = Console()
+    table = Table(title="Concierge benchmarks")
+    for column in ("benchmark", "figure", "value", "note"):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    for name in modules(argv):
+        module = importlib.import_module(f"bench.{name}")
+        run = getattr(module, "run", None)
+        if run is None or not inspect.iscoroutinefunction(run):
+            continue
+        console.print(f"[dim]running bench.{name}...[/dim]")
+        began = time.perf_counter()
+        for row in asyncio.run(run()):
+            table.add_row(*cells(name, row))
+        console.print(f"[dim]bench.{name}: {time.perf_counter() - began:.1f} s[/dim]")
+    console.print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
