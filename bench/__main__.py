@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import os
 import pkgutil
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from rich.console import Console
@@ -47,6 +49,7 @@ def main(argv: list[str]) -> int:
     table = Table(title="Concierge benchmarks")
     for column in ("benchmark", "figure", "value", "note"):
         table.add_column(column, justify="right" if column == "value" else "left")
+    failed = 0
     for name in modules(argv):
         module = importlib.import_module(f"bench.{name}")
         run = getattr(module, "run", None)
@@ -54,11 +57,19 @@ def main(argv: list[str]) -> int:
             continue
         console.print(f"[dim]running bench.{name}...[/dim]")
         began = time.perf_counter()
-        for row in asyncio.run(run()):
+        try:
+            rows = asyncio.run(run())
+        except Exception:  # one broken benchmark must not hide the others' figures
+            failed += 1
+            console.print(f"[red]bench.{name} failed:[/red]\n{traceback.format_exc()}")
+            continue
+        for row in rows:
             table.add_row(*cells(name, row))
         console.print(f"[dim]bench.{name}: {time.perf_counter() - began:.1f} s[/dim]")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    table.caption = f"{os.cpu_count()} cores, load average {load} (1, 5, 15 min)"
     console.print(table)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

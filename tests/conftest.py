@@ -5,7 +5,8 @@ pytest_plugins = [
     "tests.fixtures.google_places",
     "tests.fixtures.dining",
     "tests.fixtures.resyos",
+    "tests.fixtures.reservations",
+    "tests.fixtures.server",
     "tests.fixtures.logs",
     "tests.fixtures.redis",
-    "tests.fixtures.ops_server",
 ]

@@ -15,6 +15,8 @@ from concierge.api import operations, problems
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
+from concierge.reservations.endpoints import router as reservations_router
+from concierge.reservations.expiry import HoldSweeper
 from concierge.scheduling.endpoints import router as availability_router
 from concierge.venue_sync.endpoints import router as venue_router
 
@@ -34,11 +36,15 @@ def create_app(
     settings = settings or get_settings()
     owns_db = db is None
     database = db or Database(settings.database_url)
+    the_clock = clock or SystemClock()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            async with operations.running(app):
+            async with (
+                operations.running(app),
+                HoldSweeper(database, the_clock, settings.sweep_seconds).running(),
+            ):
                 yield
         finally:
             if owns_db:
@@ -52,13 +58,14 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.clock = clock or SystemClock()
+    app.state.clock = the_clock
 
     problems.install(app)
     operations.install(app, settings)
     app.include_router(users_router)
     app.include_router(availability_router)
     app.include_router(venue_router)
+    app.include_router(reservations_router)
     _health(app)
     _document_problems(app)
     return app

@@ -21,6 +21,7 @@ from concierge.dining.cli import dining_app
 from concierge.errors import ConciergeError
 from concierge.integrations.resy.cli import resy_app
 from concierge.observability.logs import configure_logging
+from concierge.reservations.cli import app as holds_app
 from concierge.sandbox.cli import sandbox_app
 from concierge.venue_sync.cli import app as venue_sync_app
 
@@ -41,6 +42,7 @@ app.add_typer(resy_app, name="resy")
 app.add_typer(dining_app, name="dining")
 app.add_typer(venue_sync_app, name="venue-sync")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(holds_app, name="holds")
 
 console = Console()
 err = Console(stderr=True)

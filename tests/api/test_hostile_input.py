@@ -109,6 +109,20 @@ async def test_ids_too_large_for_the_database_are_refused_not_crashed_on(
     assert (await client.delete(f"/v1/users/{huge}", headers=ada.auth)).status_code == 422
 
 
+async def test_null_is_refused_where_the_database_has_no_nothing_to_store(
+    client: httpx.AsyncClient, sign_up: Any
+) -> None:
+    ada = await sign_up("Ada")
+    for field in ("name", "timezone", "min_notice_minutes", "horizon_days"):
+        response = await client.patch(
+            f"/v1/users/{ada.id}", json={field: None}, headers=ada.auth
+        )  # found by the fuzzer: was a 500 (NOT NULL constraint failed)
+        assert response.status_code == 422, (field, response.text)
+    cleared = await client.patch(f"/v1/users/{ada.id}", json={"phone": None}, headers=ada.auth)
+    assert cleared.status_code == 200
+    assert cleared.json()["phone"] is None
+
+
 async def test_a_body_that_is_not_text_is_an_invalid_request(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/users", content=b"\xff\xfe\x00{", headers={"Content-Type": "application/json"}

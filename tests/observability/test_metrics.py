@@ -14,7 +14,7 @@ from concierge.clock import FrozenClock
 from concierge.config import Settings
 from concierge.db import Database
 from concierge.observability import metrics
-from tests.fixtures.ops_server import free_port
+from tests.fixtures.server import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -59,9 +59,9 @@ def test_the_counters_other_modules_feed() -> None:
     metrics.reservation_event("expired", 0)
     assert sample("concierge_reservations_total", event="held") == held + 3
 
-    refused = sample("concierge_double_bookings_refused_total")
-    metrics.double_booking_refused()
-    assert sample("concierge_double_bookings_refused_total") == refused + 1
+    refused = sample("concierge_double_bookings_refused_total", guard="constraint")
+    metrics.double_booking_refused("constraint")
+    assert sample("concierge_double_bookings_refused_total", guard="constraint") == refused + 1
 
     ok = sample("concierge_resy_calls_total", endpoint="/4/find", outcome="ok")
     failed = sample("concierge_resy_calls_total", endpoint="/3/book", outcome="error")

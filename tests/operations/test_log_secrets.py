@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from concierge import migrate
-from tests.fixtures.ops_server import ServerPool, concierge_command
+from tests.fixtures.server import ServerPool, concierge_command
 
 pytestmark = pytest.mark.slow
 
@@ -42,11 +43,11 @@ def create_admin(database_url: str, workdir: Path) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def test_a_full_run_logs_no_secret(ops_servers: ServerPool, tmp_path: Path) -> None:
+def test_a_full_run_logs_no_secret(live_servers: ServerPool, tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path}/logs.db"
     migrate.upgrade(database_url)
     admin_token = create_admin(database_url, tmp_path)
-    (server,) = ops_servers.start(
+    (server,) = live_servers.start(
         database_url, env={"CONCIERGE_LOG_LEVEL": "debug", "CONCIERGE_LOG_JSON": "true"}
     )
     secrets = [admin_token, STRAY_PASSWORD, STRAY_TOKEN, RESY_LIKE_TOKEN]
@@ -68,6 +69,21 @@ def test_a_full_run_logs_no_secret(ops_servers: ServerPool, tmp_path: Path) -> N
         assert http.put(f"/v1/users/{ada_id}/weekly-hours", json=hours, headers=as_ada).is_success
         assert http.get(f"/v1/users/{ada_id}/availability", headers=as_grace).is_success
         assert http.get(f"/v1/users/{ada_id}/slots?duration=30", headers=as_grace).is_success
+        # Reservations: hold, confirm, cancel, list, and a refused double booking.
+        start = (datetime.now(UTC) + timedelta(days=7)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
+        while start.weekday() >= 5:
+            start += timedelta(days=1)
+        when = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        booking = {"host_id": ada_id, "start": when, "duration": 30, "note": "hello"}
+        held = http.post("/v1/reservations", json=booking, headers=as_grace)
+        assert held.status_code == 201, held.text
+        held_id = held.json()["id"]
+        assert http.post(f"/v1/reservations/{held_id}/confirm", headers=as_grace).is_success
+        assert http.post("/v1/reservations", json=booking, headers=as_grace).status_code == 409
+        assert http.get("/v1/reservations", headers=as_ada).is_success
+        assert http.post(f"/v1/reservations/{held_id}/cancel", headers=as_ada).is_success
         # Errors, with secrets where they do not belong.
         assert (
             http.get("/v1/users/me", headers={"Authorization": f"Bearer {STRAY_TOKEN}"}).status_code
@@ -98,10 +114,10 @@ def test_a_full_run_logs_no_secret(ops_servers: ServerPool, tmp_path: Path) -> N
         assert http.get("/metrics", headers={"Authorization": f"Bearer {admin_token}"}).is_success
     server.terminate()
 
-    log = server.log()
+    log = server.log_path.read_text()
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     requests = [x for x in lines if x.get("logger") == "concierge.http"]
-    assert len(requests) >= 12, log[-3000:]
+    assert len(requests) >= 17, log[-3000:]
     assert all(x.get("request_id") for x in requests)
     assert any(x["status"] == 401 for x in requests)
     for secret in secrets:

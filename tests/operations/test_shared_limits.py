@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from concierge import migrate
-from tests.fixtures.ops_server import ServerPool
+from tests.fixtures.server import ServerPool
 
 pytestmark = pytest.mark.slow
 
@@ -19,11 +19,11 @@ def person(n: int) -> dict[str, str]:
 
 
 def test_a_sign_up_flood_is_refused_across_two_processes_sharing_redis(
-    ops_servers: ServerPool, redis_url: str, redis_prefix: str, tmp_path: Path
+    live_servers: ServerPool, redis_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:
     database_url = f"sqlite:///{tmp_path}/shared.db"
     migrate.upgrade(database_url)
-    first, second = ops_servers.start(
+    first, second = live_servers.start(
         database_url,
         count=2,
         env={

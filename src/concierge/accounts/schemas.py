@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
@@ -30,14 +30,34 @@ class UserCreate(BaseModel):
     _zone = field_validator("timezone")(_known_zone)
 
 
+_NOT_NULL = ("name", "timezone", "min_notice_minutes", "horizon_days")
+
+
+def _schema_without_null(schema: dict[str, Any]) -> None:
+    for name in _NOT_NULL:
+        field = schema["properties"][name]
+        field["anyOf"] = [branch for branch in field["anyOf"] if branch.get("type") != "null"]
+
+
 class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Only the fields sent change. ``phone: null`` clears the phone; the other fields have no
+    "nothing" to set, so null is refused for them (422) instead of failing in the database."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_schema_without_null)
 
     name: Name | None = None
     phone: Phone | None = None
     timezone: TimeZoneName | None = None
     min_notice_minutes: int | None = Field(default=None, ge=0, le=525_600)
     horizon_days: int | None = Field(default=None, ge=1, le=3650)
+
+    @field_validator(*_NOT_NULL, mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Runs only for values sent (defaults are not validated): absent still means "keep".
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep its value")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -11,3 +11,4 @@ from fastapi import Path
 MAX_ID = 2_147_483_647
 
 UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="A user id")]
+ReservationId = Annotated[int, Path(ge=1, le=MAX_ID, description="A reservation id")]

@@ -24,6 +24,9 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 ReservationEvent = Literal["held", "confirmed", "cancelled", "expired"]
 
@@ -43,7 +46,9 @@ RESERVATIONS = Counter(
 )
 DOUBLE_BOOKINGS_REFUSED = Counter(
     "concierge_double_bookings_refused",
-    "Reservations the database refused because the time overlapped an active one.",
+    "Reservations refused because the time overlapped an active one, by the guard that "
+    "refused it: the service's check, or the database's constraint (a race the check lost).",
+    ["guard"],
 )
 RATE_LIMITED = Counter(
     "concierge_rate_limited",
@@ -74,13 +79,37 @@ VENUE_SYNC_CYCLES = Counter(
 
 
 def reservation_event(event: ReservationEvent, count: int = 1) -> None:
-    """Call after the transaction that moved ``count`` reservations into ``event`` commits."""
+    """Count ``count`` reservations moved into ``event`` (already committed)."""
     if count:
         RESERVATIONS.labels(event=event).inc(count)
 
 
-def double_booking_refused() -> None:
-    DOUBLE_BOOKINGS_REFUSED.inc()
+def reservation_event_on_commit(
+    session: AsyncSession | Session, event: ReservationEvent, count: int = 1
+) -> None:
+    """Count the transition when the session's transaction commits, and never if it rolls
+    back: services only flush, so they cannot know whether their change will stand."""
+    if count:
+        orm = session.sync_session if isinstance(session, AsyncSession) else session
+        orm.info.setdefault(_PENDING, []).append((event, count))
+
+
+def double_booking_refused(guard: Literal["check", "constraint"]) -> None:
+    DOUBLE_BOOKINGS_REFUSED.labels(guard=guard).inc()
+
+
+_PENDING = "concierge.metrics.pending"
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _count_committed(session: Session) -> None:
+    for event, count in session.info.pop(_PENDING, ()):
+        reservation_event(event, count)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def resy_call(endpoint: str, outcome: str, seconds: float | None = None) -> None:
