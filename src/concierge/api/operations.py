@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from concierge.api.body_limit import BodySizeLimit
-from concierge.background import PeriodicTask
 from concierge.config import Settings
 from concierge.observability.endpoints import MetricsServer
 from concierge.observability.endpoints import router as metrics_router
@@ -27,7 +26,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     limiter = RateLimiter(settings)
     app.state.rate_limiter = limiter
     app.state.metrics_server = MetricsServer(settings)
-    app.state.background_tasks = []
     # Added innermost first: the last one added sees the request first.
     app.add_middleware(DefaultRateLimit, limiter=limiter)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -39,24 +37,13 @@ def install(app: FastAPI, settings: Settings) -> None:
         app.include_router(metrics_router)
 
 
-def add_background(app: FastAPI, task: PeriodicTask) -> None:
-    """Run ``task`` while the app serves; on shutdown (after in-flight requests finish) it
-    stops between two cycles."""
-    app.state.background_tasks.append(task)
-
-
 @asynccontextmanager
 async def running(app: FastAPI) -> AsyncIterator[None]:
     server: MetricsServer = app.state.metrics_server
-    tasks: list[PeriodicTask] = app.state.background_tasks
     server.start()
-    for task in tasks:
-        task.start()
     try:
         yield
     finally:
-        for task in tasks:
-            await task.stop()
         server.stop()
         await app.state.rate_limiter.close()
 
