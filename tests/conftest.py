@@ -7,6 +7,8 @@ pytest_plugins = [
     "tests.fixtures.resyos",
     "tests.fixtures.reservations",
     "tests.fixtures.server",
+    "tests.fixtures.web",
+    "tests.fixtures.browser",
     "tests.fixtures.logs",
     "tests.fixtures.redis",
 ]

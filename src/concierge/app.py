@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from concierge.accounts.endpoints import router as users_router
 from concierge.api import operations, problems
+from concierge.calendars.endpoints import router as calendars_router
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
@@ -19,6 +20,7 @@ from concierge.reservations.endpoints import router as reservations_router
 from concierge.reservations.expiry import HoldSweeper
 from concierge.scheduling.endpoints import router as availability_router
 from concierge.venue_sync.endpoints import router as venue_router
+from concierge.web.endpoints import install as install_web
 
 DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
 Resy, and a venue's own ResyOS book.
@@ -66,6 +68,8 @@ def create_app(
     app.include_router(availability_router)
     app.include_router(venue_router)
     app.include_router(reservations_router)
+    app.include_router(calendars_router)
+    install_web(app)
     _health(app)
     _document_problems(app)
     return app

@@ -116,3 +116,14 @@ async def test_an_unhandled_error_is_a_problem_500_with_the_id_to_quote(
     (error,) = [x for x in captured_logs.lines() if x["msg"] == "unhandled error"]
     assert error["request_id"] == rid
     assert "kaput" in error["exc"]
+
+
+async def test_secret_path_parameters_are_masked_in_the_request_line(
+    client: httpx.AsyncClient, captured_logs: CapturedLogs
+) -> None:
+    manage_token = "mAnAgE-LiNk-sEcReT-0123456789"
+    await client.get(f"/bookings/{manage_token}")
+    (line,) = [x for x in captured_logs.lines() if x["logger"] == "concierge.http"]
+    assert line["route"] == "/bookings/{token}"
+    assert line["path"] == "/bookings/[REDACTED]"
+    assert line["msg"] == "GET /bookings/[REDACTED] 404"

@@ -13,6 +13,7 @@ import pytest
 
 from concierge import migrate
 from tests.fixtures.server import ServerPool, concierge_command
+from tests.fixtures.web import read
 
 pytestmark = pytest.mark.slow
 
@@ -84,6 +85,30 @@ def test_a_full_run_logs_no_secret(live_servers: ServerPool, tmp_path: Path) -> 
         assert http.post("/v1/reservations", json=booking, headers=as_grace).status_code == 409
         assert http.get("/v1/reservations", headers=as_ada).is_success
         assert http.post(f"/v1/reservations/{held_id}/cancel", headers=as_ada).is_success
+        # The public booking page: a visitor holds a time, gets a manage link, confirms.
+        grace_id = people[1][0]
+        slug = http.get(f"/v1/users/{grace_id}", headers=as_grace).json()["slug"]
+        page = read(http.get(f"/book/{slug}", params={"tz": "UTC", "duration": 30}))
+        assert page.slots, "the booking page offers no time"
+        visitor_form = {
+            "csrf": page.csrf[0],
+            "start": page.slots[0],
+            "duration": "30",
+            "tz": "UTC",
+            "name": "Vera Visitor",
+            "email": "vera@example.com",
+        }
+        held_page = http.post(f"/book/{slug}", data=visitor_form)
+        assert held_page.status_code == 303, held_page.text[:500]
+        manage = held_page.headers["location"]
+        secrets.append(manage.rsplit("/", 1)[-1])
+        booking_page = read(http.get(manage))
+        confirmed = http.post(f"{manage}/confirm", data={"csrf": booking_page.csrf[0]})
+        assert confirmed.status_code in (200, 303)
+        # A calendar feed: its address carries a secret key.
+        feed = http.post(f"/v1/users/{grace_id}/calendar-url", headers=as_grace).json()["url"]
+        secrets.append(feed.rsplit("key=", 1)[-1])
+        assert http.get(feed.replace(server.url, "")).status_code == 200
         # Errors, with secrets where they do not belong.
         assert (
             http.get("/v1/users/me", headers={"Authorization": f"Bearer {STRAY_TOKEN}"}).status_code
@@ -117,7 +142,7 @@ def test_a_full_run_logs_no_secret(live_servers: ServerPool, tmp_path: Path) -> 
     log = server.log_path.read_text()
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     requests = [x for x in lines if x.get("logger") == "concierge.http"]
-    assert len(requests) >= 17, log[-3000:]
+    assert len(requests) >= 22, log[-3000:]
     assert all(x.get("request_id") for x in requests)
     assert any(x["status"] == 401 for x in requests)
     for secret in secrets:

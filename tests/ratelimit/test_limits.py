@@ -63,6 +63,19 @@ async def test_a_sign_up_flood_from_one_address_is_refused_while_others_sign_up(
         assert (await ok.post("/v1/users", json=person(100))).status_code == 201
 
 
+async def test_booking_pages_are_limited_per_address(
+    make_app: AppFactory, client: httpx.AsyncClient, sign_up: Any
+) -> None:
+    ada = await sign_up("Ada")
+    slug = (await client.get("/v1/users/me", headers=ada.auth)).json()["slug"]
+    app = make_app(rate_limit_booking_pages="3/minute")
+    async with from_address(app, "203.0.113.7") as crawler, from_address(app, "198.51.100.2") as c:
+        statuses = [(await crawler.get(f"/book/{slug}")).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        assert_rate_limited(await crawler.get(f"/book/{slug}"), at_most=60)
+        assert (await c.get(f"/book/{slug}")).status_code == 200
+
+
 async def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(
     make_app: AppFactory,
 ) -> None:

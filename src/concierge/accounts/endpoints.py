@@ -17,6 +17,7 @@ from concierge.ratelimit.deps import limit_by_address
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
 UserView = UserOut | UserSummary
+_INPUT = ["invalid_request"]
 
 
 def view(actor: User, user: User) -> UserView:
@@ -28,7 +29,7 @@ def view(actor: User, user: User) -> UserView:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=documented(409, 422, 429, s409=["email_taken"]),
+    responses=documented(409, 422, 429, s409=["email_taken"], s422=_INPUT),
     dependencies=[Depends(limit_by_address("signup"))],
 )
 async def sign_up(
@@ -47,7 +48,7 @@ async def sign_up(
     return SignUp(user=UserOut.model_validate(user), token=token)
 
 
-@router.get("", responses=documented(401, 422))
+@router.get("", responses=documented(401, 422, s422=_INPUT))
 async def directory(
     session: Session, actor: CurrentUser, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[UserView]:
@@ -72,23 +73,26 @@ async def me(actor: CurrentUser) -> UserOut:
     return UserOut.model_validate(actor)
 
 
-@router.get("/{user_id}", responses=documented(401, 404, 422))
+@router.get("/{user_id}", responses=documented(401, 404, 422, s422=_INPUT))
 async def get_user(user_id: UserId, session: Session, actor: CurrentUser) -> UserView:
     """A user: id, name and zone; the whole record for themself and for admins."""
     return view(actor, await service.get_user(session, user_id))
 
 
-@router.patch("/{user_id}", responses=documented(401, 403, 404, 422))
+@router.patch("/{user_id}", responses=documented(401, 403, 404, 422, s422=_INPUT))
 async def update_user(
     user_id: UserId, body: UserUpdate, session: Session, actor: CurrentUser
 ) -> UserOut:
-    """Change name, phone, zone, minimum notice or booking horizon (self or admin)."""
+    """Change name, phone, zone, minimum notice, booking horizon or the meeting lengths offered
+    on the booking page (self or admin)."""
     user = await service.update_user(session, actor, user_id, body.model_dump(exclude_unset=True))
     return UserOut.model_validate(user)
 
 
 @router.delete(
-    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=documented(401, 403, 404, 422)
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=documented(401, 403, 404, 422, s422=_INPUT),
 )
 async def delete_user(
     user_id: UserId, session: Session, actor: CurrentUser, clock: ClockDep

@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from concierge.errors import InvalidRequest
 from concierge.timezones import zone
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -15,8 +25,19 @@ TimeZoneName = Annotated[str, Field(max_length=64, examples=["America/New_York"]
 
 
 def _known_zone(value: str) -> str:
-    zone(value)
+    # A ValueError, so that the 422 lists the field among the others that fail.
+    try:
+        zone(value)
+    except InvalidRequest as exc:
+        raise ValueError(exc.detail) from None
     return value
+
+
+# An IANA zone name, checked while the body is read.
+KnownZone = Annotated[TimeZoneName, AfterValidator(_known_zone)]
+
+# A duration a host offers: whole 15-minute steps up to 8 hours, as slots are.
+BookingDuration = Annotated[int, Field(ge=15, le=480, multiple_of=15)]
 
 
 class UserCreate(BaseModel):
@@ -41,7 +62,7 @@ def _schema_without_null(schema: dict[str, Any]) -> None:
 
 class UserUpdate(BaseModel):
     """Only the fields sent change. ``phone: null`` clears the phone; the other fields have no
-    "nothing" to set, so null is refused for them (422) instead of failing in the database."""
+    "nothing" to set, so null is refused for them (422), and the schema says so."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_schema_without_null)
 
@@ -50,19 +71,32 @@ class UserUpdate(BaseModel):
     timezone: TimeZoneName | None = None
     min_notice_minutes: int | None = Field(default=None, ge=0, le=525_600)
     horizon_days: int | None = Field(default=None, ge=1, le=3650)
+    booking_durations: list[BookingDuration] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=8,
+        description="Meeting lengths in minutes offered on the booking page, e.g. [15, 30, 60]",
+    )
 
-    @field_validator(*_NOT_NULL, mode="before")
+    @field_validator("booking_durations")
     @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Runs only for values sent (defaults are not validated): absent still means "keep".
-        if value is None:
-            raise ValueError("cannot be null; leave the field out to keep its value")
-        return value
+    def _distinct_sorted(cls, value: list[int] | None) -> list[int] | None:
+        return None if value is None else sorted(set(value))
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
         return None if value is None else _known_zone(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_phone_clears(cls, data: Any) -> Any:
+        # Leaving a field out keeps it; null would erase a value every user must have.
+        if isinstance(data, dict):
+            for name in _NOT_NULL:
+                if name in data and data[name] is None:
+                    raise ValueError(f"{name} cannot be null: leave it out to keep it")
+        return data
 
 
 class UserSummary(BaseModel):
@@ -83,6 +117,9 @@ class UserOut(UserSummary):
     slug: str = Field(description="The user's public booking page is /book/{slug}")
     min_notice_minutes: int
     horizon_days: int
+    booking_durations: list[int] = Field(
+        description="Meeting lengths in minutes offered on the booking page"
+    )
     is_admin: bool
     created_at: datetime
 

@@ -2,6 +2,7 @@
 
 from concierge.models.availability import DateOverride, WeeklySchedule
 from concierge.models.base import Base, UTCDateTime
+from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
@@ -21,8 +22,10 @@ __all__ = [
     "ACTIVE_STATUSES",
     "ApiToken",
     "Base",
+    "CalendarFeed",
     "DateOverride",
     "IdempotencyRecord",
+    "ManageLink",
     "Reservation",
     "ReservationStatus",
     "Restaurant",

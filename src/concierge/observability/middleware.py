@@ -10,10 +10,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from concierge.api.problems import problem_response
 from concierge.observability import metrics, request_id
+from concierge.observability.redaction import MASK, is_secret_name
 
 log = logging.getLogger("concierge.http")
 
 _HEADER = request_id.HEADER.lower().encode()
+
+
+def loggable_path(scope: Scope) -> str:
+    """The path, with path parameters that are secrets (a manage link's ``{token}``) masked:
+    the redaction filter cannot tell them from any other path segment."""
+    path: str = scope["path"]
+    for name, value in (scope.get("path_params") or {}).items():
+        if is_secret_name(name) and isinstance(value, str) and value:
+            path = path.replace(value, MASK)
+    return path
 
 
 def route_template(scope: Scope) -> str:
@@ -64,16 +75,17 @@ class RequestObservation:
         finally:
             elapsed = perf_counter() - started
             route = route_template(scope)
+            path = loggable_path(scope)
             if self.metrics_enabled:
                 metrics.HTTP_LATENCY.labels(scope["method"], route, str(status)).observe(elapsed)
             log.info(
                 "%s %s %d",
                 scope["method"],
-                scope["path"],
+                path,
                 status,
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": path,
                     "route": route,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 2),

@@ -285,6 +285,14 @@ async def confirm(
     reservation = await get_visible(session, actor, reservation_id)
     if not (actor.is_admin or reservation.guest_id == actor.id):
         raise Forbidden("Only the guest who made the hold (or an admin) may confirm it.")
+    return await confirm_reservation(session, reservation, now)
+
+
+async def confirm_reservation(
+    session: AsyncSession, reservation: Reservation, now: datetime
+) -> Reservation:
+    """The confirmation itself, for a caller that has already settled who may make it (``confirm``
+    for users; a booking page for the visitor holding the booking's manage link)."""
     swapped = await session.scalar(
         update(Reservation)
         .where(Reservation.id == reservation.id, _live_hold(now))
@@ -314,6 +322,14 @@ async def cancel(
 ) -> Reservation:
     """-> ``cancelled`` (guest, host or admin); the time is free again at once."""
     reservation = await get_visible(session, actor, reservation_id)
+    return await cancel_reservation(session, reservation, now)
+
+
+async def cancel_reservation(
+    session: AsyncSession, reservation: Reservation, now: datetime
+) -> Reservation:
+    """The cancellation itself, for a caller that has already settled who may make it (``cancel``
+    for users; a booking page for the visitor holding the booking's manage link)."""
     swapped = await session.scalar(
         update(Reservation)
         .where(Reservation.id == reservation.id, _active(now))
