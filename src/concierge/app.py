@@ -15,6 +15,8 @@ from concierge.api import problems
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
+from concierge.mcp import http as mcp_http
+from concierge.mcp.runtime import Runtime
 from concierge.scheduling.endpoints import router as availability_router
 
 DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
@@ -37,7 +39,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            yield
+            async with mcp.running():
+                yield
         finally:
             if owns_db:
                 await database.dispose()
@@ -55,6 +58,7 @@ def create_app(
     problems.install(app)
     app.include_router(users_router)
     app.include_router(availability_router)
+    mcp = mcp_http.mount(app, Runtime(db=database, clock=app.state.clock, settings=settings))
     _health(app)
     _document_problems(app)
     return app

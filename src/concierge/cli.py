@@ -16,6 +16,7 @@ from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError
+from concierge.mcp.cli import mcp as mcp_command
 
 T = TypeVar("T")
 
@@ -30,6 +31,7 @@ users_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.command("mcp")(mcp_command)
 
 console = Console()
 err = Console(stderr=True)
