@@ -25,7 +25,8 @@ async def test_tools_are_listed_with_schemas_and_act_as_the_token_owner(
         slots = tools["find_free_slots"]
         assert slots.input_schema["required"] == ["person", "date_range"]
         assert slots.output_schema is not None
-        assert slots.annotations is not None and slots.annotations.read_only_hint
+        assert slots.annotations is not None
+        assert slots.annotations.read_only_hint
         result = ok(
             await client.call_tool(
                 "find_common_time", {"people": [str(grace.id)], "date_range": "next week"}

@@ -14,8 +14,6 @@ from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError, NotFound
-from concierge.mcp.runtime import Runtime
-from concierge.mcp.server import build_server
 
 
 def mcp(
@@ -42,6 +40,10 @@ def mcp(
 
 
 async def _serve(settings: Settings, email: str | None) -> None:
+    # The SDK is imported here, not at the top: every other command starts faster without it.
+    from concierge.mcp.runtime import Runtime
+    from concierge.mcp.server import build_server
+
     db = Database(settings.database_url)
     try:
         runtime = Runtime(db=db, clock=SystemClock(), settings=settings)
