@@ -2,6 +2,7 @@
 
 from concierge.models.availability import DateOverride, WeeklySchedule
 from concierge.models.base import Base, UTCDateTime
+from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
     IdempotencyRecord,
@@ -15,6 +16,9 @@ __all__ = [
     "ApiToken",
     "Base",
     "DateOverride",
+    "DiningReservation",
+    "DiningStatus",
+    "DiningVisit",
     "IdempotencyRecord",
     "Reservation",
     "ReservationStatus",
