@@ -1,1 +1,7 @@
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.app", "tests.fixtures.mcp"]
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.app",
+    "tests.fixtures.reservations",
+    "tests.fixtures.server",
+    "tests.fixtures.mcp",
+]

@@ -17,6 +17,8 @@ from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.mcp import http as mcp_http
 from concierge.mcp.runtime import Runtime
+from concierge.reservations.endpoints import router as reservations_router
+from concierge.reservations.expiry import HoldSweeper
 from concierge.scheduling.endpoints import router as availability_router
 
 DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
@@ -35,11 +37,15 @@ def create_app(
     settings = settings or get_settings()
     owns_db = db is None
     database = db or Database(settings.database_url)
+    the_clock = clock or SystemClock()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            async with mcp.running():
+            async with (
+                HoldSweeper(database, the_clock, settings.sweep_seconds).running(),
+                mcp.running(),
+            ):
                 yield
         finally:
             if owns_db:
@@ -53,12 +59,13 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.clock = clock or SystemClock()
+    app.state.clock = the_clock
 
     problems.install(app)
     app.include_router(users_router)
     app.include_router(availability_router)
-    mcp = mcp_http.mount(app, Runtime(db=database, clock=app.state.clock, settings=settings))
+    app.include_router(reservations_router)
+    mcp = mcp_http.mount(app, Runtime(db=database, clock=the_clock, settings=settings))
     _health(app)
     _document_problems(app)
     return app

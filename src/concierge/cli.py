@@ -17,6 +17,7 @@ from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError
 from concierge.mcp.cli import mcp as mcp_command
+from concierge.reservations.cli import app as holds_app
 
 T = TypeVar("T")
 
@@ -32,6 +33,7 @@ users_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.command("mcp")(mcp_command)
+app.add_typer(holds_app, name="holds")
 
 console = Console()
 err = Console(stderr=True)

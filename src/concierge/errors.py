@@ -52,6 +52,14 @@ class NotCancellable(ConciergeError):
     status, code, title = 409, "not_cancellable", "Not cancellable"
 
 
+class NotConfirmable(ConciergeError):
+    status, code, title = 409, "not_confirmable", "Not confirmable"
+
+
+class IdempotencyKeyReused(ConciergeError):
+    status, code, title = 422, "idempotency_key_reused", "Idempotency key reused"
+
+
 class OutsideAvailability(ConciergeError):
     status, code, title = 422, "outside_availability", "Outside availability"
 

@@ -1,0 +1,1 @@
+"""Reservations between people: hold, confirm, cancel, expire; never a double booking."""

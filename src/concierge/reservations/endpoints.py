@@ -1,0 +1,252 @@
+"""REST: /v1/reservations and /v1/admin/expire-holds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Header, Query, status
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+
+from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
+from concierge.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from concierge.api.problems import documented
+from concierge.errors import Forbidden, InvalidRequest
+from concierge.models import Reservation, ReservationStatus
+from concierge.reservations import expiry, idempotency, service
+from concierge.reservations.schemas import ExpiredHolds, ReservationCreate, ReservationOut
+from concierge.timezones import render, zone
+
+router = APIRouter(prefix="/v1", tags=["reservations"])
+
+Tz = Annotated[
+    str | None, Query(max_length=64, description="IANA zone to render instants in (default UTC)")
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=200,
+        description="Repeat a creation safely: the same key from the same user returns the first "
+        "answer (with `Idempotent-Replayed: true`) and creates nothing. A key reused for a "
+        "different request: 422 `idempotency_key_reused`. Only successes are remembered.",
+    ),
+]
+_CREATE_422 = [
+    "invalid_request",
+    "misaligned",
+    "too_soon",
+    "too_far",
+    "outside_availability",
+    "self_booking",
+    "idempotency_key_reused",
+]
+
+
+def view(reservation: Reservation, now: datetime, tz: ZoneInfo | None = None) -> ReservationOut:
+    def instant(value: datetime | None) -> str | None:
+        return None if value is None else render(value, tz)
+
+    return ReservationOut(
+        id=reservation.id,
+        host_id=reservation.host_id,
+        guest_id=reservation.guest_id,
+        start=render(reservation.start_at, tz),
+        end=render(reservation.end_at, tz),
+        duration=reservation.duration_minutes,
+        status=service.effective_status(reservation, now),
+        note=reservation.note,
+        hold_expires_at=instant(reservation.hold_expires_at),
+        created_at=render(reservation.created_at, tz),
+        confirmed_at=instant(reservation.confirmed_at),
+        cancelled_at=instant(reservation.cancelled_at),
+    )
+
+
+def _zone(tz: str | None) -> ZoneInfo | None:
+    return zone(tz) if tz else None
+
+
+@router.post(
+    "/reservations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReservationOut,
+    responses=documented(401, 404, 409, 422, s409=["slot_unavailable"], s422=_CREATE_422),
+)
+async def create_reservation(
+    body: ReservationCreate,
+    session: Session,
+    actor: CurrentUser,
+    clock: ClockDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+    tz: Tz = None,
+) -> Any:
+    """Hold the host's time for HOLD_MINUTES (30) as the calling guest, or book it at once with
+    `confirm: true`. The start must lie on the host's 15-minute grid, inside their availability,
+    at least their minimum notice ahead and within their horizon, clear of every confirmed
+    reservation and live hold of theirs."""
+    now = clock.now()
+    out_zone = _zone(tz)
+    if idempotency_key is not None:
+        asked = {**body.model_dump(mode="json"), "start": render(body.start), "tz": tz}
+        digest = idempotency.fingerprint(asked)
+        first = await idempotency.recall(session, actor.id, idempotency_key, digest)
+        if first is not None:
+            return JSONResponse(
+                first.body, status_code=first.status_code, headers={"Idempotent-Replayed": "true"}
+            )
+    reservation = await service.reserve(
+        session,
+        guest=actor,
+        host_id=body.host_id,
+        start=body.start,
+        duration_minutes=body.duration,
+        note=body.note,
+        confirm=body.confirm,
+        now=now,
+        settings=settings,
+    )
+    out = view(reservation, now, out_zone)
+    if idempotency_key is not None:
+        await idempotency.remember(
+            session, actor.id, idempotency_key, digest, 201, out.model_dump(mode="json"), now
+        )
+    return out
+
+
+@router.post(
+    "/reservations/{reservation_id}/confirm",
+    responses=documented(
+        401, 403, 404, 409, 422, s409=["hold_expired", "not_confirmable"], s422=["invalid_request"]
+    ),
+)
+async def confirm_reservation(
+    reservation_id: int, session: Session, actor: CurrentUser, clock: ClockDep, tz: Tz = None
+) -> ReservationOut:
+    """`held` -> `confirmed` (its guest or an admin) while the hold lasts. Confirming a
+    confirmed reservation again answers 200 and changes nothing."""
+    now = clock.now()
+    reservation = await service.confirm(session, actor, reservation_id, now)
+    return view(reservation, now, _zone(tz))
+
+
+@router.post(
+    "/reservations/{reservation_id}/cancel",
+    responses=documented(401, 404, 409, 422, s409=["not_cancellable"], s422=["invalid_request"]),
+)
+async def cancel_reservation(
+    reservation_id: int, session: Session, actor: CurrentUser, clock: ClockDep, tz: Tz = None
+) -> ReservationOut:
+    """Cancel a held or confirmed reservation (its guest, its host or an admin); the time is
+    free again at once. An expired or already cancelled one: 409 `not_cancellable`."""
+    now = clock.now()
+    reservation = await service.cancel(session, actor, reservation_id, now)
+    return view(reservation, now, _zone(tz))
+
+
+@router.get(
+    "/reservations/{reservation_id}",
+    responses=documented(401, 404, 422, s422=["invalid_request"]),
+)
+async def get_reservation(
+    reservation_id: int, session: Session, actor: CurrentUser, clock: ClockDep, tz: Tz = None
+) -> ReservationOut:
+    """One reservation, for its guest, its host or an admin."""
+    reservation = await service.get_visible(session, actor, reservation_id)
+    return view(reservation, clock.now(), _zone(tz))
+
+
+_STATUSES = {s.value for s in ReservationStatus}
+
+
+def _statuses(raw: str | None) -> frozenset[str] | None:
+    if raw is None:
+        return None
+    asked = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    unknown = asked - _STATUSES
+    if unknown or not asked:
+        raise InvalidRequest(
+            f"status takes a comma-separated list of {', '.join(sorted(_STATUSES))}.",
+            field="status",
+        )
+    return asked
+
+
+def _position(cursor: str | None) -> tuple[datetime, int] | None:
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    try:
+        start, reservation_id = position
+        instant = datetime.fromisoformat(start)
+        if instant.tzinfo is None or not isinstance(reservation_id, int):
+            raise ValueError(cursor)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequest("Invalid cursor: pass next_cursor from a previous page.") from exc
+    return instant, reservation_id
+
+
+@router.get("/reservations", responses=documented(401, 422, s422=["invalid_request"]))
+async def list_reservations(
+    session: Session,
+    actor: CurrentUser,
+    clock: ClockDep,
+    role: Annotated[
+        Literal["guest", "host"] | None,
+        Query(description="Only those you made (guest) or those of your time (host)"),
+    ] = None,
+    status_in: Annotated[
+        str | None,
+        Query(
+            alias="status",
+            max_length=100,
+            description="Comma-separated effective statuses, e.g. held,confirmed",
+        ),
+    ] = None,
+    start_from: Annotated[
+        AwareDatetime | None,
+        Query(alias="from", description="Only reservations that end after this instant"),
+    ] = None,
+    to: Annotated[
+        AwareDatetime | None, Query(description="Only reservations that start before this instant")
+    ] = None,
+    outside_availability: Annotated[
+        bool,
+        Query(
+            description="Only those that no longer fit the host's availability (held and "
+            "confirmed ones unless `status` says otherwise)"
+        ),
+    ] = False,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    tz: Tz = None,
+) -> Page[ReservationOut]:
+    """The caller's reservations, as guest and as host, by start ascending."""
+    now = clock.now()
+    out_zone = _zone(tz)
+    query = service.ListQuery(
+        role=role,
+        statuses=_statuses(status_in),
+        start_from=start_from,
+        to=to,
+        outside_availability=outside_availability,
+    )
+    rows = await service.list_for(session, actor, query, now, limit, _position(cursor))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (
+        encode_cursor([rows[-1].start_at.isoformat(), rows[-1].id]) if more and rows else None
+    )
+    return Page(items=[view(r, now, out_zone) for r in rows], next_cursor=next_cursor)
+
+
+@router.post("/admin/expire-holds", tags=["admin"], responses=documented(401, 403))
+async def expire_holds(session: Session, actor: CurrentUser, clock: ClockDep) -> ExpiredHolds:
+    """Mark every lapsed hold `expired` now (admins). Lapsed holds are already free to book;
+    this only tidies their rows, as the background sweeper does every SWEEP_SECONDS."""
+    if not actor.is_admin:
+        raise Forbidden("Only an admin may expire holds.")
+    return ExpiredHolds(expired=len(await expiry.expire_lapsed_holds(session, clock.now())))

@@ -1,0 +1,88 @@
+"""Marking lapsed holds ``expired``: one set-based statement, and the loop that runs it.
+
+Correctness never waits for this: a hold past its deadline is already free when anyone reads
+or books (see ``service``). Sweeping only tidies the rows, so it can run every minute from any
+number of processes: each lapsed hold is claimed by exactly one of them (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, where sweepers share the work instead of queueing; SQLite has one writer
+at a time and ignores the clause), and a second sweep of the same hold matches nothing because
+it is no longer ``held``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concierge.clock import Clock
+from concierge.db import Database
+from concierge.models import Reservation, ReservationStatus
+
+log = logging.getLogger(__name__)
+
+
+async def expire_lapsed_holds(session: AsyncSession, now: datetime) -> list[int]:
+    """Mark every hold whose deadline is ``now`` or earlier expired; the ids this call marked."""
+    lapsed = (
+        select(Reservation.id)
+        .where(
+            Reservation.status == ReservationStatus.HELD,
+            Reservation.hold_expires_at <= now,
+        )
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    result = await session.scalars(
+        update(Reservation)
+        .where(Reservation.id.in_(lapsed), Reservation.status == ReservationStatus.HELD)
+        .values(status=ReservationStatus.EXPIRED, expired_at=now)
+        .returning(Reservation.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(result.all())
+
+
+async def sweep_once(db: Database, clock: Clock) -> list[int]:
+    """One unit of work: expire what has lapsed by the clock's now."""
+    async with db.unit_of_work() as session:
+        return await expire_lapsed_holds(session, clock.now())
+
+
+class HoldSweeper:
+    """Runs ``sweep_once`` every ``every`` seconds until stopped; a cycle in progress finishes
+    first, so shutdown never cuts a transaction in half. ``every <= 0`` disables it."""
+
+    def __init__(self, db: Database, clock: Clock, every: float) -> None:
+        self.db, self.clock, self.every = db, clock, every
+        self.cycles = 0
+        self._stop = asyncio.Event()
+
+    async def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                expired = await sweep_once(self.db, self.clock)
+            except Exception:  # a database blip must not end the loop: log it, try next cycle
+                log.exception("sweeping lapsed holds failed; retrying in %ss", self.every)
+            else:
+                if expired:
+                    log.info("expired %d lapsed holds", len(expired))
+            self.cycles += 1
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.every)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        if self.every <= 0:
+            yield
+            return
+        task = asyncio.create_task(self.run(), name="hold-sweeper")
+        try:
+            yield
+        finally:
+            self._stop.set()
+            await task

@@ -1,0 +1,49 @@
+"""What the reservations endpoints read and write."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+class ReservationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host_id: int = Field(description="The person whose time is booked")
+    start: AwareDatetime = Field(
+        description="RFC 3339 instant with an offset, on the host's 15-minute grid",
+        examples=["2026-12-01T14:00:00Z"],
+    )
+    duration: int = Field(
+        default=15, ge=1, le=480, description="Minutes: a positive multiple of 15, at most 480"
+    )
+    note: Note | None = None
+    confirm: bool = Field(
+        default=False,
+        description="Book at once (`confirmed`) instead of holding the time for HOLD_MINUTES",
+    )
+
+
+class ReservationOut(BaseModel):
+    id: int
+    host_id: int
+    guest_id: int | None = Field(description="Null for a visitor without an account")
+    start: str = Field(description="RFC 3339 instant")
+    end: str = Field(description="RFC 3339 instant")
+    duration: int = Field(description="Minutes")
+    status: str = Field(
+        description="held, confirmed, cancelled or expired; a hold past its deadline reads as "
+        "expired even before the sweeper has marked it"
+    )
+    note: str | None
+    hold_expires_at: str | None = Field(description="Deadline to confirm a hold")
+    created_at: str
+    confirmed_at: str | None
+    cancelled_at: str | None
+
+
+class ExpiredHolds(BaseModel):
+    expired: int = Field(description="How many lapsed holds this call marked expired")

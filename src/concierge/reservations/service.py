@@ -1,0 +1,399 @@
+"""Reservations: hold, confirm, cancel, read and list, with never a double booking.
+
+The database is the last word on overlaps (an exclusion constraint on PostgreSQL, triggers on
+SQLite); the checks here run inside the same write transaction so that a refusal comes with a
+message a person can act on. On SQLite a write unit already holds the database's write lock
+(``BEGIN IMMEDIATE``) before its first read; on PostgreSQL ``reserve`` takes a transaction-scoped
+advisory lock on the host, so concurrent bookings of one host queue up instead of racing each
+other into the constraint (where PostgreSQL may answer a tie with a deadlock error, not a clean
+refusal). Bookings of different hosts never wait for each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concierge.accounts import service as accounts
+from concierge.config import Settings
+from concierge.errors import (
+    Forbidden,
+    HoldExpired,
+    Misaligned,
+    NotCancellable,
+    NotConfirmable,
+    NotFound,
+    OutsideAvailability,
+    SelfBooking,
+    SlotUnavailable,
+    TooFar,
+    TooSoon,
+)
+from concierge.models import Reservation, ReservationStatus, User
+from concierge.scheduling import engine
+from concierge.scheduling.engine import Interval, Schedule
+from concierge.scheduling.service import load_schedules
+from concierge.timezones import render, zone
+
+NO_OVERLAP = "reservations_no_overlap"
+
+# First key of PostgreSQL's two-key advisory locks, so ours never collide with another feature's.
+HOST_LOCK = 0x5245_5356  # "RESV"
+
+Status = ReservationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Visitor:
+    """A guest without an account (a public booking page): known by name and email only."""
+
+    name: str
+    email: str
+
+
+# ------------------------------------------------------------------------------------ statuses
+
+
+def effective_status(reservation: Reservation, now: datetime) -> str:
+    """The status as people see it: a hold past its deadline is expired, swept or not."""
+    if reservation.status == Status.HELD and _lapsed(reservation, now):
+        return Status.EXPIRED
+    return reservation.status
+
+
+def _lapsed(reservation: Reservation, now: datetime) -> bool:
+    return reservation.hold_expires_at is not None and reservation.hold_expires_at <= now
+
+
+def _live_hold(now: datetime) -> ColumnElement[bool]:
+    return and_(Reservation.status == Status.HELD, Reservation.hold_expires_at > now)
+
+
+def _lapsed_hold(now: datetime) -> ColumnElement[bool]:
+    return and_(Reservation.status == Status.HELD, Reservation.hold_expires_at <= now)
+
+
+def status_filter(statuses: Collection[str], now: datetime) -> ColumnElement[bool]:
+    """Rows whose *effective* status is one of ``statuses``."""
+    clauses: list[ColumnElement[bool]] = []
+    if Status.HELD in statuses:
+        clauses.append(_live_hold(now))
+    if Status.EXPIRED in statuses:
+        clauses.append(or_(Reservation.status == Status.EXPIRED, _lapsed_hold(now)))
+    plain = [s for s in (Status.CONFIRMED, Status.CANCELLED) if s in statuses]
+    if plain:
+        clauses.append(Reservation.status.in_(plain))
+    return or_(*clauses) if clauses else false()
+
+
+def _active(now: datetime) -> ColumnElement[bool]:
+    """Rows that take the host's time: confirmed, or held and not yet lapsed."""
+    return or_(Reservation.status == Status.CONFIRMED, _live_hold(now))
+
+
+def _overlapping(span: Interval) -> ColumnElement[bool]:
+    return and_(Reservation.start_at < span.end, Reservation.end_at > span.start)
+
+
+# ------------------------------------------------------------------------------------- locking
+
+
+async def advisory_lock(session: AsyncSession, namespace: int, key: int | str) -> None:
+    """Hold a PostgreSQL advisory lock until this transaction ends (a no-op on SQLite, whose
+    write transaction already excludes every other writer)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if isinstance(key, int):
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": key}
+        )
+    else:
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, hashtext(:key))"),
+            {"ns": namespace, "key": key},
+        )
+
+
+# --------------------------------------------------------------------------------- the rules
+
+
+def check_time(
+    host: User, start: datetime, duration_minutes: int, now: datetime, settings: Settings
+) -> Interval:
+    """The span ``[start, start + duration)`` if it keeps the grid, notice and horizon rules."""
+    step = settings.slot_minutes
+    if duration_minutes <= 0 or duration_minutes % step:
+        raise Misaligned(
+            f"A duration of {duration_minutes} minutes is not a multiple of {step}; "
+            f"book {step}, {2 * step}, {3 * step}... minutes.",
+            field="duration",
+        )
+    host_zone = zone(host.timezone)
+    if not engine.on_grid(start, host_zone, timedelta(minutes=step)):
+        local = start.astimezone(host_zone)
+        raise Misaligned(
+            f"{local:%H:%M:%S} ({host_zone.key}) is not on the host's {step}-minute grid; "
+            f"pick a start from GET /v1/users/{host.id}/slots.",
+            field="start",
+        )
+    earliest = now + timedelta(minutes=host.min_notice_minutes)
+    if start < earliest:
+        raise TooSoon(
+            f"{host.name} needs {host.min_notice_minutes} minutes' notice: start at "
+            f"{render(earliest)} or later.",
+            field="start",
+        )
+    horizon = now + timedelta(days=host.horizon_days)
+    if start >= horizon:
+        raise TooFar(
+            f"{host.name} takes bookings up to {host.horizon_days} days ahead: start before "
+            f"{render(horizon)}.",
+            field="start",
+        )
+    return Interval(start, start + timedelta(minutes=duration_minutes))
+
+
+def fits(schedule: Schedule, span: Interval) -> bool:
+    """Whether ``span`` lies whole inside one of the schedule's windows."""
+    return engine.covers(engine.availability_between(schedule, span), span)
+
+
+async def _require_available(session: AsyncSession, host: User, span: Interval) -> None:
+    schedule = (await load_schedules(session, [host], span))[host.id]
+    if not fits(schedule, span):
+        raise OutsideAvailability(
+            f"{render(span.start)} to {render(span.end)} is outside {host.name}'s availability; "
+            f"see GET /v1/users/{host.id}/slots for bookable times.",
+            field="start",
+        )
+
+
+async def _release_lapsed_holds(
+    session: AsyncSession, host_id: int, span: Interval, now: datetime
+) -> None:
+    """Mark the host's lapsed holds over ``span`` expired, so the database's no-overlap rule,
+    which cannot read the clock, lets the new row in."""
+    await session.execute(
+        update(Reservation)
+        .where(Reservation.host_id == host_id, _lapsed_hold(now), _overlapping(span))
+        .values(status=Status.EXPIRED, expired_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _require_free(session: AsyncSession, host: User, span: Interval, now: datetime) -> None:
+    taken = await session.scalar(
+        select(Reservation.id)
+        .where(Reservation.host_id == host.id, _active(now), _overlapping(span))
+        .limit(1)
+    )
+    if taken is not None:
+        raise SlotUnavailable(
+            f"{host.name} is already booked between {render(span.start)} and "
+            f"{render(span.end)}; pick another time from GET /v1/users/{host.id}/slots."
+        )
+
+
+# ---------------------------------------------------------------------------------- commands
+
+
+async def reserve(
+    session: AsyncSession,
+    *,
+    guest: User | Visitor,
+    host_id: int,
+    start: datetime,
+    duration_minutes: int,
+    now: datetime,
+    settings: Settings,
+    note: str | None = None,
+    confirm: bool = False,
+) -> Reservation:
+    """Hold ``[start, start + duration)`` of the host's time for ``settings.hold_minutes``, or
+    book it at once with ``confirm``. Raises the domain error of the first rule it breaks."""
+    await advisory_lock(session, HOST_LOCK, host_id)
+    host = await accounts.get_user(session, host_id)
+    if isinstance(guest, User) and guest.id == host.id:
+        raise SelfBooking(
+            "You cannot reserve your own time; to keep it free, remove it from your "
+            "availability with a date override instead."
+        )
+    span = check_time(host, start, duration_minutes, now, settings)
+    await _require_available(session, host, span)
+    await _release_lapsed_holds(session, host.id, span, now)
+    await _require_free(session, host, span, now)
+    reservation = Reservation(
+        host_id=host.id,
+        start_at=span.start,
+        end_at=span.end,
+        status=Status.CONFIRMED if confirm else Status.HELD,
+        note=note or None,
+        hold_expires_at=None if confirm else now + timedelta(minutes=settings.hold_minutes),
+        confirmed_at=now if confirm else None,
+        created_at=now,
+    )
+    if isinstance(guest, User):
+        reservation.guest_id = guest.id
+    else:
+        reservation.guest_name, reservation.guest_email = guest.name, guest.email
+    session.add(reservation)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        # Reached only by a writer that skipped the host lock: the database still says no.
+        if NO_OVERLAP in str(exc.orig):
+            raise SlotUnavailable(
+                f"{host.name} was booked for that time a moment ago; pick another time from "
+                f"GET /v1/users/{host.id}/slots."
+            ) from exc
+        raise
+    return reservation
+
+
+async def get_visible(session: AsyncSession, actor: User, reservation_id: int) -> Reservation:
+    """A reservation its guest, its host or an admin asks for; anyone else learns nothing."""
+    reservation = await session.get(Reservation, reservation_id)
+    if reservation is None or not (
+        actor.is_admin or actor.id in (reservation.guest_id, reservation.host_id)
+    ):
+        raise NotFound(f"No reservation with id {reservation_id} among yours.")
+    return reservation
+
+
+async def confirm(
+    session: AsyncSession, actor: User, reservation_id: int, now: datetime
+) -> Reservation:
+    """``held`` -> ``confirmed`` while the hold lasts: a compare-and-swap on the row, so a
+    sweeper or a competing request in another process cannot slip in between."""
+    reservation = await get_visible(session, actor, reservation_id)
+    if not (actor.is_admin or reservation.guest_id == actor.id):
+        raise Forbidden("Only the guest who made the hold (or an admin) may confirm it.")
+    swapped = await session.scalar(
+        update(Reservation)
+        .where(Reservation.id == reservation.id, _live_hold(now))
+        .values(status=Status.CONFIRMED, confirmed_at=now)
+        .returning(Reservation.id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(reservation)
+    if swapped is not None:
+        return reservation
+    status = effective_status(reservation, now)
+    if status == Status.CONFIRMED:
+        return reservation
+    if status == Status.EXPIRED:
+        raise HoldExpired(
+            f"The hold lapsed at {render(reservation.hold_expires_at or now)}; reserve the time "
+            "again if it is still free."
+        )
+    raise NotConfirmable(
+        f"Reservation {reservation.id} was cancelled; make a new reservation instead."
+    )
+
+
+async def cancel(
+    session: AsyncSession, actor: User, reservation_id: int, now: datetime
+) -> Reservation:
+    """-> ``cancelled`` (guest, host or admin); the time is free again at once."""
+    reservation = await get_visible(session, actor, reservation_id)
+    swapped = await session.scalar(
+        update(Reservation)
+        .where(Reservation.id == reservation.id, _active(now))
+        .values(status=Status.CANCELLED, cancelled_at=now)
+        .returning(Reservation.id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(reservation)
+    if swapped is not None:
+        return reservation
+    status = effective_status(reservation, now)
+    raise NotCancellable(
+        f"Reservation {reservation.id} is already {status}: there is nothing to cancel."
+    )
+
+
+# ----------------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What ``GET /v1/reservations`` narrows by; None means "any"."""
+
+    role: str | None = None
+    statuses: frozenset[str] | None = None
+    start_from: datetime | None = None
+    to: datetime | None = None
+    outside_availability: bool = False
+
+
+_SCAN_BATCH = 200
+
+
+async def list_for(
+    session: AsyncSession,
+    actor: User,
+    query: ListQuery,
+    now: datetime,
+    limit: int,
+    after: tuple[datetime, int] | None = None,
+) -> list[Reservation]:
+    """The actor's reservations by start ascending, after the keyset ``(start, id)``; up to
+    ``limit + 1`` rows, so the caller can tell whether another page follows."""
+    statement = select(Reservation).order_by(Reservation.start_at, Reservation.id)
+    if query.role == "guest":
+        statement = statement.where(Reservation.guest_id == actor.id)
+    elif query.role == "host":
+        statement = statement.where(Reservation.host_id == actor.id)
+    else:
+        statement = statement.where(
+            or_(Reservation.guest_id == actor.id, Reservation.host_id == actor.id)
+        )
+    statuses = query.statuses
+    if statuses is None and query.outside_availability:
+        statuses = frozenset({Status.HELD, Status.CONFIRMED})
+    if statuses is not None:
+        statement = statement.where(status_filter(statuses, now))
+    if query.start_from is not None:
+        statement = statement.where(Reservation.end_at > query.start_from)
+    if query.to is not None:
+        statement = statement.where(Reservation.start_at < query.to)
+    if not query.outside_availability:
+        page = statement if after is None else statement.where(_after(after))
+        return list(await session.scalars(page.limit(limit + 1)))
+    # Whether a booking still fits is computed from the rules, not stored: scan in batches.
+    found: list[Reservation] = []
+    while len(found) <= limit:
+        page = statement if after is None else statement.where(_after(after))
+        batch = list(await session.scalars(page.limit(_SCAN_BATCH)))
+        found.extend(await _outside_availability(session, batch))
+        if len(batch) < _SCAN_BATCH:
+            break
+        after = (batch[-1].start_at, batch[-1].id)
+    return found[: limit + 1]
+
+
+def _after(position: tuple[datetime, int]) -> ColumnElement[bool]:
+    start, reservation_id = position
+    return or_(
+        Reservation.start_at > start,
+        and_(Reservation.start_at == start, Reservation.id > reservation_id),
+    )
+
+
+async def _outside_availability(
+    session: AsyncSession, reservations: Sequence[Reservation]
+) -> list[Reservation]:
+    if not reservations:
+        return []
+    host_ids = {r.host_id for r in reservations}
+    hosts = list(await session.scalars(select(User).where(User.id.in_(host_ids))))
+    span = Interval(min(r.start_at for r in reservations), max(r.end_at for r in reservations))
+    schedules = await load_schedules(session, hosts, span)
+    return [
+        r for r in reservations if not fits(schedules[r.host_id], Interval(r.start_at, r.end_at))
+    ]
