@@ -6,16 +6,21 @@ and answers with structured data plus a readable text form.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from mcp.types import CallToolResult
 from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
 from concierge.mcp import parsing, text
 from concierge.mcp.results import reply, tool_errors
-from concierge.mcp.runtime import ToolContext, acting
+from concierge.mcp.runtime import ToolContext, acting, count_booking
 from concierge.mcp.schemas import (
+    Appointment,
+    Appointments,
     CommonTime,
     DaySlots,
     DayWindows,
@@ -23,7 +28,8 @@ from concierge.mcp.schemas import (
     PersonRef,
     Window,
 )
-from concierge.models import User
+from concierge.models import Reservation, ReservationStatus, User
+from concierge.reservations import service as reservations
 from concierge.scheduling import service as scheduling
 from concierge.timezones import render, zone
 
@@ -37,6 +43,7 @@ DateRange = Annotated[
         "this week, next week, next 7 days"
     ),
 ]
+MAX_LISTED = 50
 
 
 def _ref(user: User) -> PersonRef:
@@ -141,4 +148,155 @@ async def find_common_time(
             lines.append(f"{text.day(d)}: {spans}")
     if len(lines) == 1:
         lines.append(f"No common free time from {first} to {last}.")
+    return reply(data, "\n".join(lines))
+
+
+# ------------------------------------------------------------------------------- bookings
+
+
+async def _appointment(
+    session: AsyncSession, me: User, row: Reservation, view: ZoneInfo, now: datetime
+) -> Appointment:
+    people = {u.id: u for u in await accounts.get_users(session, _ids(row))}
+    host = people[row.host_id]
+    guest = people.get(row.guest_id) if row.guest_id is not None else None
+    return Appointment(
+        id=row.id,
+        role="host" if row.host_id == me.id else "guest",
+        host=_ref(host),
+        guest=_ref(guest) if guest else None,
+        guest_name=row.guest_name,
+        start=render(row.start_at, view),
+        end=render(row.end_at, view),
+        duration=row.duration_minutes,
+        status=reservations.effective_status(row, now),
+        note=row.note,
+        hold_expires_at=render(row.hold_expires_at, view) if row.hold_expires_at else None,
+    )
+
+
+def _ids(row: Reservation) -> list[int]:
+    return [row.host_id] + ([row.guest_id] if row.guest_id not in (None, row.host_id) else [])
+
+
+def _line(item: Appointment, view: ZoneInfo) -> str:
+    start = datetime.fromisoformat(item.start).astimezone(view)
+    other = (
+        item.host.name
+        if item.role == "guest"
+        else (item.guest.name if item.guest else item.guest_name or "a visitor")
+    )
+    line = (
+        f"#{item.id}: {text.minutes(item.duration)} with {other}, {text.day(start.date())} at "
+        f"{text.clock(start)} - {item.status}"
+    )
+    if item.status == "held" and item.hold_expires_at:
+        until = datetime.fromisoformat(item.hold_expires_at).astimezone(view)
+        line += f" until {text.clock(until)}; confirm_appointment({item.id}) to keep it"
+    if item.note:
+        line += f' (note: "{item.note}")'
+    return line
+
+
+@tool_errors
+async def book_appointment(
+    person: Person,
+    start: Annotated[
+        str,
+        Field(
+            description="When it starts: 2026-12-01T10:30 in your own time zone, or with an "
+            "offset (2026-12-01T10:30:00-05:00); a start found by find_free_slots"
+        ),
+    ],
+    ctx: ToolContext,
+    duration: Annotated[int, Field(ge=15, le=480, description="Minutes; a multiple of 15")] = 30,
+    note: Annotated[
+        str | None, Field(max_length=2000, description="What it is about, for them")
+    ] = None,
+    confirm: Annotated[
+        bool,
+        Field(description="Book it outright instead of holding it for 30 minutes"),
+    ] = False,
+) -> Annotated[CallToolResult, Appointment]:
+    """Book time with someone: holds the slot for 30 minutes (then confirm_appointment), or
+    books it outright with `confirm`. Take the start from find_free_slots, and book only after
+    the person has agreed to who, when and how long. A time that is no longer free, outside
+    their hours or too soon is refused with the reason.
+    """
+    async with acting(ctx, write=True) as call:
+        await count_booking(call)
+        host = await accounts.find_person(call.session, person)
+        view = zone(call.user.timezone)
+        row = await reservations.reserve(
+            call.session,
+            guest=call.user,
+            host_id=host.id,
+            start=parsing.instant(start, view),
+            duration_minutes=duration,
+            now=call.now,
+            settings=call.settings,
+            note=note.strip() if note and note.strip() else None,
+            confirm=confirm,
+        )
+        data = await _appointment(call.session, call.user, row, view, call.now)
+    verb = "Booked" if data.status == "confirmed" else "Held"
+    return reply(data, f"{verb} {_line(data, view)}")
+
+
+@tool_errors
+async def confirm_appointment(
+    id: Annotated[int, Field(description="The appointment's number, from book_appointment")],
+    ctx: ToolContext,
+) -> Annotated[CallToolResult, Appointment]:
+    """Confirm an appointment you are holding, before its hold lapses (30 minutes after
+    booking). Confirming one that is already confirmed changes nothing."""
+    async with acting(ctx, write=True) as call:
+        row = await reservations.confirm(call.session, call.user, id, call.now)
+        view = zone(call.user.timezone)
+        data = await _appointment(call.session, call.user, row, view, call.now)
+    return reply(data, f"Confirmed {_line(data, view)}")
+
+
+@tool_errors
+async def cancel_appointment(
+    id: Annotated[int, Field(description="The appointment's number")],
+    ctx: ToolContext,
+) -> Annotated[CallToolResult, Appointment]:
+    """Cancel an appointment you booked or one booked with you; the time is free again at once.
+    Only after the person has said to cancel it."""
+    async with acting(ctx, write=True) as call:
+        await count_booking(call)
+        row = await reservations.cancel(call.session, call.user, id, call.now)
+        view = zone(call.user.timezone)
+        data = await _appointment(call.session, call.user, row, view, call.now)
+    return reply(data, f"Cancelled {_line(data, view)}")
+
+
+@tool_errors
+async def my_appointments(ctx: ToolContext) -> Annotated[CallToolResult, Appointments]:
+    """Your upcoming appointments, held or confirmed, both those you booked and those booked
+    with you, soonest first, in your time zone."""
+    async with acting(ctx, write=False) as call:
+        view = zone(call.user.timezone)
+        rows = await reservations.list_for(
+            call.session,
+            call.user,
+            reservations.ListQuery(
+                statuses=frozenset({ReservationStatus.HELD, ReservationStatus.CONFIRMED}),
+                start_from=call.now,
+            ),
+            call.now,
+            limit=MAX_LISTED,
+        )
+        items = [
+            await _appointment(call.session, call.user, row, view, call.now)
+            for row in rows[:MAX_LISTED]
+        ]
+    data = Appointments(timezone=view.key, items=items)
+    if not items:
+        return reply(data, "You have no upcoming appointments.")
+    lines = [f"Your upcoming appointments (times in {view.key}):"]
+    lines += [_line(item, view) for item in items]
+    if len(rows) > MAX_LISTED:
+        lines.append(f"(the first {MAX_LISTED}; more follow)")
     return reply(data, "\n".join(lines))

@@ -30,7 +30,11 @@ DESTRUCTIVE = ToolAnnotations(
 DESTRUCTIVE_OPEN = ToolAnnotations(
     read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
 )
-ADDITIVE_IDEMPOTENT = ToolAnnotations(
+# Confirming again changes nothing; saving a login again replaces it with the same.
+IDEMPOTENT = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+IDEMPOTENT_OPEN = ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True
 )
 

@@ -7,7 +7,7 @@ request for the HTTP endpoint, where one server serves everybody.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +33,9 @@ class Runtime:
     # stdio: exactly one of these names the person; HTTP: neither, each request's token does.
     token: str | None = None
     user_id: int | None = None
+    # Counts a booking tool call for a user and raises RateLimited when they are over the
+    # limit: the one place MCP booking tools are rate limited (the app wires its limiter here).
+    booking_guard: Callable[[int], Awaitable[None]] | None = None
 
 
 ToolContext = Context[Runtime, Any]
@@ -87,3 +90,9 @@ async def acting(ctx: ToolContext, *, write: bool) -> AsyncIterator[Acting]:
     async with runtime.db.unit_of_work(write=write) as session:
         user = await caller(session, runtime, ctx)
         yield Acting(session, user, runtime.clock.now(), runtime.settings, runtime)
+
+
+async def count_booking(call: Acting) -> None:
+    """Count one booking tool call of the caller; refuses (RateLimited) when over the limit."""
+    if call.runtime.booking_guard is not None:
+        await call.runtime.booking_guard(call.user.id)

@@ -38,3 +38,24 @@ class CommonTime(BaseModel):
     timezone: str
     min_duration: int = Field(description="Minutes")
     days: list[DayWindows]
+
+
+class Appointment(BaseModel):
+    id: int
+    role: str = Field(description="guest: you booked their time; host: they booked yours")
+    host: PersonRef
+    guest: PersonRef | None = Field(description="None for a visitor without an account")
+    guest_name: str | None = Field(default=None, description="A visitor's name")
+    start: str = Field(description="RFC 3339, in your zone")
+    end: str = Field(description="RFC 3339, in your zone")
+    duration: int = Field(description="Minutes")
+    status: str = Field(description="held, confirmed, cancelled or expired")
+    note: str | None = None
+    hold_expires_at: str | None = Field(
+        default=None, description="Until when a hold waits for confirm_appointment"
+    )
+
+
+class Appointments(BaseModel):
+    timezone: str
+    items: list[Appointment]

@@ -9,7 +9,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 from concierge.mcp import appointments
-from concierge.mcp.results import READ_ONLY
+from concierge.mcp.results import DESTRUCTIVE, IDEMPOTENT, READ_ONLY
 from concierge.mcp.runtime import Runtime
 
 INSTRUCTIONS = """Concierge books things for the person you are helping: restaurant tables on
@@ -40,4 +40,14 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
     server.add_tool(
         appointments.find_common_time, title="Find common free time", annotations=READ_ONLY
     )
+    server.add_tool(
+        appointments.book_appointment, title="Book an appointment", annotations=DESTRUCTIVE
+    )
+    server.add_tool(
+        appointments.confirm_appointment, title="Confirm an appointment", annotations=IDEMPOTENT
+    )
+    server.add_tool(
+        appointments.cancel_appointment, title="Cancel an appointment", annotations=DESTRUCTIVE
+    )
+    server.add_tool(appointments.my_appointments, title="My appointments", annotations=READ_ONLY)
     return server
