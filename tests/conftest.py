@@ -3,5 +3,6 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.reservations",
     "tests.fixtures.server",
+    "tests.fixtures.resy",
     "tests.fixtures.mcp",
 ]

@@ -18,6 +18,7 @@ from concierge.db import Database
 from concierge.errors import ConciergeError
 from concierge.mcp.cli import mcp as mcp_command
 from concierge.reservations.cli import app as holds_app
+from concierge.sandbox.cli import sandbox_app
 
 T = TypeVar("T")
 
@@ -34,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.command("mcp")(mcp_command)
 app.add_typer(holds_app, name="holds")
+app.add_typer(sandbox_app, name="sandbox")
 
 console = Console()
 err = Console(stderr=True)
