@@ -4,5 +4,6 @@ pytest_plugins = [
     "tests.fixtures.reservations",
     "tests.fixtures.server",
     "tests.fixtures.resy",
+    "tests.fixtures.google_places",
     "tests.fixtures.mcp",
 ]

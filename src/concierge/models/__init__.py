@@ -2,6 +2,7 @@
 
 from concierge.models.availability import DateOverride, WeeklySchedule
 from concierge.models.base import Base, UTCDateTime
+from concierge.models.dining import Restaurant
 from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
@@ -22,6 +23,7 @@ __all__ = [
     "IdempotencyRecord",
     "Reservation",
     "ReservationStatus",
+    "Restaurant",
     "UTCDateTime",
     "User",
     "WeeklySchedule",

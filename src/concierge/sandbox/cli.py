@@ -39,3 +39,31 @@ def resy(
     console.print(f"Faults: curl -X POST {url}/__sandbox/faults -d '{{\"rate_limit\": 3}}'")
     config = uvicorn.Config(create_app(), log_level="info")
     uvicorn.Server(config).run(sockets=[sock])
+
+
+@sandbox_app.command("google-places")
+def google_places(
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port)")] = 8766,
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    api_key: Annotated[
+        str | None, typer.Option(help="The key it accepts (default: the sandbox key)")
+    ] = None,
+) -> None:
+    """A stand-in Google Places Text Search with the stand-in Resy's restaurants, look-alikes
+    and places that are not on Resy."""
+    import socket
+
+    import uvicorn
+
+    from concierge.sandbox.google_places import PLACES, SANDBOX_API_KEY, create_app
+
+    key = api_key or SANDBOX_API_KEY
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    url = f"http://{host}:{sock.getsockname()[1]}"
+    console.print(f"Stand-in Google Places on {url}  ·  {len(PLACES)} places")
+    console.print(f"Point Concierge at it:  export CONCIERGE_GOOGLE_PLACES_BASE_URL={url} ", end="")
+    console.print(f"CONCIERGE_GOOGLE_PLACES_API_KEY={key}", soft_wrap=True)
+    config = uvicorn.Config(create_app(api_key=key), log_level="info")
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,1 @@
+"""Restaurants: discovery (Google Places), Resy venue matching, dates in words, availability."""
