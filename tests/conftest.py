@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.fixtures.server",
     "tests.fixtures.resy",
     "tests.fixtures.google_places",
+    "tests.fixtures.dining",
     "tests.fixtures.mcp",
 ]

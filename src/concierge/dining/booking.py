@@ -30,7 +30,7 @@ from concierge.dining.booking_schemas import (
     TableBooking,
 )
 from concierge.dining.dates import resolve
-from concierge.dining.errors import NotOnResy, ResyLoginRequired, from_resy
+from concierge.dining.errors import ResyLoginRequired, from_resy
 from concierge.dining.matching import VenueMatcher
 from concierge.dining.names import name_key, name_score
 from concierge.dining.schemas import clock_text, day_text
@@ -52,6 +52,10 @@ class TableUnavailable(ConciergeError):
     """No table at the asked time; ``extra['alternatives']`` holds the nearest open ones."""
 
     status, code, title = 409, "table_unavailable", "Table unavailable"
+
+
+class NotOnResy(ConciergeError):
+    status, code, title = 404, "not_on_resy", "Not on Resy"
 
 
 class PaymentMethodRequired(ConciergeError):
@@ -409,6 +413,7 @@ def _from_resy(found: Reservation) -> TableBooking:
 
 
 __all__ = [
+    "NotOnResy",
     "PaymentMethodRequired",
     "TableUnavailable",
     "cancel_reservation",

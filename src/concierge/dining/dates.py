@@ -19,15 +19,15 @@ import dateparser
 from concierge.errors import InvalidRequest
 
 DATE_FORMS = (
-    "today",
-    "tomorrow",
-    "Saturday / this Saturday (the coming one)",
-    "next Saturday (the Saturday of next week)",
-    "in 3 days",
-    "Feb 14",
-    "14 Feb",
-    "2/14",
-    "2026-02-14",
+    '"today"',
+    '"tomorrow"',
+    '"Saturday" or "this Saturday" (the coming one)',
+    '"next Saturday" (the Saturday of next week)',
+    '"in 3 days"',
+    '"Feb 14"',
+    '"14 Feb"',
+    '"2/14"',
+    '"2026-02-14"',
 )
 TIME_FORMS = ("7pm", "7:30 PM", "19:00", "noon", "midnight")
 
@@ -89,7 +89,7 @@ def _clean(text: str) -> str:
 
 
 def date_help() -> str:
-    return "Say the date as one of: " + ", ".join(f'"{form}"' for form in DATE_FORMS) + "."
+    return "Say the date as one of: " + ", ".join(DATE_FORMS) + "."
 
 
 def time_help() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -37,7 +37,8 @@ async def test_a_search_sends_the_key_the_field_mask_and_a_location_bias(
     assert first.formatted_address == "181 Thompson St, New York, NY 10012, USA"
     assert first.street_number == "181"
     assert first.locality == "New York"
-    assert first.location is not None and round(first.location.latitude, 3) == 40.728
+    assert first.location is not None
+    assert round(first.location.latitude, 3) == 40.728
     (body,) = google_places_app.state.requests
     assert body == {
         "textQuery": "Carbone",
@@ -105,8 +106,10 @@ async def test_a_wrong_key_is_an_auth_error_that_does_not_repeat_the_key(
 
 
 @pytest.fixture
-def raw(google_places_app: Starlette) -> Iterator[httpx.AsyncClient]:
-    yield httpx.AsyncClient(transport=httpx.ASGITransport(app=google_places_app))
+async def raw(google_places_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=google_places_app)
+    async with httpx.AsyncClient(transport=transport) as client:
+        yield client
 
 
 async def test_the_stand_in_wants_a_field_mask(raw: httpx.AsyncClient) -> None:
