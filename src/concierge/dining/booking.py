@@ -34,7 +34,7 @@ from concierge.dining.errors import ResyLoginRequired, from_resy
 from concierge.dining.matching import VenueMatcher
 from concierge.dining.names import name_key, name_score
 from concierge.dining.schemas import clock_text, day_text
-from concierge.dining.service import MAX_PARTY, DiningService, pick_slots
+from concierge.dining.service import MAX_PARTY, DiningService
 from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.integrations.resy import errors as resy_errors
 from concierge.integrations.resy.auth import ResyAuthManager
@@ -150,7 +150,7 @@ async def make_reservation(
             booking = await resy.book(details, payment_method_id=card)
         except resy_errors.SlotTaken as exc:
             fresh = await resy.find(venue_id, when.day, party_size)
-            raise _unavailable(place.name, when.day, when.time, party_size, fresh) from exc
+            raise _unavailable(place.name, when.day, when.time, party_size, fresh, slot) from exc
         except resy_errors.PaymentRequired as exc:
             raise _card_needed(place.name, saved.payment_method_label) from exc
     except resy_errors.ResyError as exc:
@@ -213,22 +213,37 @@ def _slot_at(availability: Availability, at: time) -> Slot | None:
 
 
 def _unavailable(
-    name: str, day: date, at: time, party_size: int, availability: Availability
+    name: str,
+    day: date,
+    at: time,
+    party_size: int,
+    availability: Availability,
+    gone: Slot | None = None,
 ) -> TableUnavailable:
-    _, nearest = pick_slots(list(availability.slots), day, at, 0)
-    # pick_slots lists the closest outside a zero-minute window; none means none that day.
-    times = [s.start.time() for s in nearest][:ALTERNATIVES]
-    if not times:
+    """No table at ``at`` (or ``gone`` went meanwhile): name the nearest open ones instead."""
+    target = datetime.combine(day, at)
+    others = [
+        s
+        for s in availability.slots
+        if gone is None or (s.start, s.type) != (gone.start, gone.type)
+    ]
+    nearest = sorted(others, key=lambda s: (abs(s.start - target), s.start))[:ALTERNATIVES]
+    nearest.sort(key=lambda s: s.start)
+    what = f"The {clock_text(at)} table" if gone else f"A table at {clock_text(at)}"
+    if not nearest:
         return TableUnavailable(
-            f"{name} has no open table for {party_size} on {day_text(day)} any more. Try another "
-            "day or another restaurant.",
+            f"{what} at {name} on {day_text(day)} is not available, and no other table for "
+            f"{party_size} is open that day. Try another day or another restaurant.",
             alternatives=[],
         )
-    listed = ", ".join(clock_text(t) for t in times)
+    listed = ", ".join(f"{clock_text(s.start)} ({s.type or 'Table'})" for s in nearest)
     return TableUnavailable(
-        f"The {clock_text(at)} table at {name} on {day_text(day)} is no longer available. "
-        f"Nearest open times for {party_size}: {listed}. Ask which one they want, then book it.",
-        alternatives=[t.isoformat(timespec="minutes") for t in times],
+        f"{what} at {name} on {day_text(day)} is no longer available. Nearest open tables for "
+        f"{party_size}: {listed}. Ask which one they want, then book it.",
+        alternatives=[
+            {"time": s.start.time().isoformat(timespec="minutes"), "table_type": s.type}
+            for s in nearest
+        ],
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+import datetime as dt
 
 from pydantic import BaseModel, Field
 
@@ -34,8 +34,8 @@ class TableBooking(BaseModel):
     """A table booked (or found at Resy), as "my reservations" and confirmations show it."""
 
     restaurant: str
-    day: date
-    time: time = Field(description="The restaurant's wall clock")
+    day: dt.date
+    time: dt.time = Field(description="The restaurant's wall clock")
     time_zone: str | None = None
     party_size: int
     table_type: str | None = None

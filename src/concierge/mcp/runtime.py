@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import httpx
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
 from mcp.server.mcpserver import Context
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,8 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concierge.accounts import service as accounts
 from concierge.clock import Clock
 from concierge.config import Settings
+from concierge.credentials import CredentialStore
 from concierge.db import Database
+from concierge.dining.service import DiningService
 from concierge.errors import Unauthenticated
+from concierge.integrations.resy.auth import ResyAuthManager
 from concierge.models import User
 
 
@@ -36,6 +40,41 @@ class Runtime:
     # Counts a booking tool call for a user and raises RateLimited when they are over the
     # limit: the one place MCP booking tools are rate limited (the app wires its limiter here).
     booking_guard: Callable[[int], Awaitable[None]] | None = None
+    # Outbound HTTP to Resy and Google; made (and closed) by ``clients()`` unless given.
+    http: httpx.AsyncClient | None = None
+    # Passed to every ResyClient the auth managers make (tests shorten the retry backoff).
+    resy_options: dict[str, Any] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def clients(self) -> AsyncIterator[None]:
+        """Outbound HTTP for as long as the server runs."""
+        if self.http is not None:
+            yield
+            return
+        async with httpx.AsyncClient(timeout=self.settings.resy_timeout) as http:
+            self.http = http
+            try:
+                yield
+            finally:
+                self.http = None
+
+    def _outbound(self) -> httpx.AsyncClient:
+        if self.http is None:
+            raise RuntimeError("outbound HTTP is used outside the server's lifespan")
+        return self.http
+
+    def dining(self) -> DiningService:
+        return DiningService(http=self._outbound(), settings=self.settings)
+
+    def resy_auth(self, user: User) -> ResyAuthManager:
+        """``user``'s own Resy login (stored encrypted under their id): nobody else's."""
+        return ResyAuthManager(
+            self._outbound(),
+            self.settings,
+            CredentialStore.for_owner(self.settings, user.id),
+            clock=self.clock,
+            **self.resy_options,
+        )
 
 
 ToolContext = Context[Runtime, Any]

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.types import ToolAnnotations
 
-from concierge.mcp import appointments
-from concierge.mcp.results import DESTRUCTIVE, IDEMPOTENT, READ_ONLY
+from concierge.mcp import appointments, restaurants
+from concierge.mcp.results import (
+    DESTRUCTIVE,
+    DESTRUCTIVE_OPEN,
+    IDEMPOTENT,
+    IDEMPOTENT_OPEN,
+    READ_ONLY,
+    READ_ONLY_OPEN,
+)
 from concierge.mcp.runtime import Runtime
 
 INSTRUCTIONS = """Concierge books things for the person you are helping: restaurant tables on
@@ -17,9 +25,27 @@ Resy, and appointments with other people who use Concierge.
 
 Restaurants: search_restaurants or check_availability first; show the person the options;
 call make_reservation only after they have confirmed the restaurant, date, time and party size.
+The first time, they give their Resy email and password to store_resy_credentials.
 Appointments: find_free_slots (one person) or find_common_time (several), then
-book_appointment. Times are given in the person's own time zone unless an offset is shown.
-Every tool acts for the person whose token this server runs with, and only sees their things."""
+book_appointment. Times are in the person's own time zone unless an offset is shown.
+Every tool acts for the person this server runs as, and only sees their things."""
+
+# (tool, title, annotations): read-only tools are marked so; booking and cancelling are
+# destructive (they take or give up something real); "open" tools talk to Resy or Google.
+TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
+    (restaurants.store_resy_credentials, "Save your Resy login", IDEMPOTENT_OPEN),
+    (restaurants.search_restaurants, "Search restaurants", READ_ONLY_OPEN),
+    (restaurants.check_availability, "Check open tables", READ_ONLY_OPEN),
+    (restaurants.make_reservation, "Book a table", DESTRUCTIVE_OPEN),
+    (restaurants.cancel_reservation, "Cancel a table", DESTRUCTIVE_OPEN),
+    (restaurants.my_reservations, "My restaurant reservations", READ_ONLY_OPEN),
+    (appointments.find_free_slots, "Find free slots", READ_ONLY),
+    (appointments.find_common_time, "Find common free time", READ_ONLY),
+    (appointments.book_appointment, "Book an appointment", DESTRUCTIVE),
+    (appointments.confirm_appointment, "Confirm an appointment", IDEMPOTENT),
+    (appointments.cancel_appointment, "Cancel an appointment", DESTRUCTIVE),
+    (appointments.my_appointments, "My appointments", READ_ONLY),
+]
 
 
 def build_server(runtime: Runtime) -> MCPServer[Runtime]:
@@ -27,7 +53,8 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[Runtime]:
-        yield runtime
+        async with runtime.clients():
+            yield runtime
 
     server: MCPServer[Runtime] = MCPServer(
         "concierge",
@@ -36,18 +63,6 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
         version="1.0.0",
         lifespan=lifespan,
     )
-    server.add_tool(appointments.find_free_slots, title="Find free slots", annotations=READ_ONLY)
-    server.add_tool(
-        appointments.find_common_time, title="Find common free time", annotations=READ_ONLY
-    )
-    server.add_tool(
-        appointments.book_appointment, title="Book an appointment", annotations=DESTRUCTIVE
-    )
-    server.add_tool(
-        appointments.confirm_appointment, title="Confirm an appointment", annotations=IDEMPOTENT
-    )
-    server.add_tool(
-        appointments.cancel_appointment, title="Cancel an appointment", annotations=DESTRUCTIVE
-    )
-    server.add_tool(appointments.my_appointments, title="My appointments", annotations=READ_ONLY)
+    for tool, title, marks in TOOLS:
+        server.add_tool(tool, title=title, annotations=marks)
     return server
