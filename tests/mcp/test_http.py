@@ -5,9 +5,19 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.fixtures.mcp import ok
+from concierge.config import Settings
+from tests.fixtures.mcp import ok, text_of
+from tests.fixtures.resy import DEMO_EMAIL, DEMO_PASSWORD, ResySandbox
+from tests.mcp.test_tool_list import check_listing
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def settings(dining_settings: Settings, database_url: str) -> Settings:
+    """The app's settings, pointing at the Resy and Google Places stand-ins."""
+    return dining_settings.model_copy(update={"database_url": database_url})
+
 
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -54,8 +64,7 @@ async def test_with_a_token_an_mcp_client_lists_and_calls_tools_as_that_person(
     ada = await sign_up("Ada", "UTC")
     grace = await sign_up("Grace", "UTC")
     async with connect_http(ada, mode) as client:
-        tools = await client.list_tools()
-        assert "find_free_slots" in {t.name for t in tools.tools}
+        check_listing((await client.list_tools()).tools)
         as_ada = ok(
             await client.call_tool(
                 "find_common_time", {"people": ["grace@example.com"], "date_range": "2026-12-01"}
@@ -70,3 +79,42 @@ async def test_with_a_token_an_mcp_client_lists_and_calls_tools_as_that_person(
     # Each call acts as the token's owner: "me" comes first in the people considered.
     assert [p["id"] for p in as_ada.structured_content["people"]] == [ada.id, grace.id]
     assert [p["id"] for p in as_grace.structured_content["people"]] == [grace.id, ada.id]
+
+
+async def test_over_http_each_token_sees_only_its_own_tables_and_login(
+    connect_http, sign_up, resy_sandbox: ResySandbox
+) -> None:
+    dana = await sign_up("Dana", "America/New_York")
+    nico = await sign_up("Nico", "America/New_York")
+    async with connect_http(dana) as client:
+        ok(
+            await client.call_tool(
+                "store_resy_credentials", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+            )
+        )
+        found = ok(
+            await client.call_tool(
+                "check_availability",
+                {"restaurant_name": "Thai Diner", "date": "Saturday", "preferred_time": "8pm"},
+            )
+        )
+        at = found.structured_content["slots"][0]["start"][11:16]
+        booked = ok(
+            await client.call_tool(
+                "make_reservation",
+                {"restaurant_name": "Thai Diner", "date": "Saturday", "time": at},
+            )
+        )
+    number = booked.structured_content["confirmation"]
+    async with connect_http(nico) as client:
+        listed = ok(await client.call_tool("my_reservations", {}))
+        cancel = await client.call_tool("cancel_reservation", {"confirmation_id": number})
+        book = await client.call_tool(
+            "make_reservation", {"restaurant_name": "Thai Diner", "date": "Saturday", "time": at}
+        )
+    assert listed.structured_content["items"] == []
+    assert "no Resy login is saved" in text_of(listed)
+    assert cancel.is_error
+    assert book.is_error
+    assert "store_resy_credentials" in text_of(book)
+    assert [r["status"] for r in resy_sandbox.reservations()] == ["confirmed"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -64,5 +65,6 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
         lifespan=lifespan,
     )
     for tool, title, marks in TOOLS:
-        server.add_tool(tool, title=title, annotations=marks)
+        # The docstring is the description; without its source indentation.
+        server.add_tool(tool, title=title, description=inspect.getdoc(tool), annotations=marks)
     return server
