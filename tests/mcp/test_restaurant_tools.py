@@ -34,10 +34,13 @@ async def first_table(client: Client, restaurant: str, at: str = "7pm") -> str:
     """The time of the open table nearest ``at`` on Saturday, as check_availability shows it."""
     found = ok(
         await call(
-            client, "check_availability", restaurant_name=restaurant, date="Saturday",
+            client,
+            "check_availability",
+            restaurant_name=restaurant,
+            date="Saturday",
             preferred_time=at,
         )
-    )  # fmt: skip
+    )
     slots = found.structured_content["slots"]
     assert slots, text_of(found)
     return str(slots[0]["start"])[11:16]
@@ -72,10 +75,15 @@ async def test_check_make_list_cancel_end_to_end(
 
         booked = ok(
             await call(
-                client, "make_reservation", restaurant_name="Don Angie", date="Saturday",
-                time=at, party_size=2, special_requests="birthday",
+                client,
+                "make_reservation",
+                restaurant_name="Don Angie",
+                date="Saturday",
+                time=at,
+                party_size=2,
+                special_requests="birthday",
             )
-        )  # fmt: skip
+        )
         confirmation = booked.structured_content
         assert confirmation["restaurant"] == "Don Angie"
         assert (confirmation["day"], confirmation["time"][:5]) == (SATURDAY, at)
@@ -120,10 +128,14 @@ async def test_a_booking_keeps_its_visit_and_cancels_by_confirmation_number(
         at = await first_table(client, "Thai Diner", "12:00")
         booked = ok(
             await call(
-                client, "make_reservation", restaurant_name="Thai Diner", date=SATURDAY,
-                time=at, party_size=4,
+                client,
+                "make_reservation",
+                restaurant_name="Thai Diner",
+                date=SATURDAY,
+                time=at,
+                party_size=4,
             )
-        )  # fmt: skip
+        )
         async with db.unit_of_work(write=False) as session:
             [visit] = (await session.scalars(select(DiningVisit))).all()
         assert (visit.restaurant_name, visit.party_size, str(visit.day)) == (

@@ -64,8 +64,11 @@ async def test_tools_are_listed_and_appointments_are_booked_and_confirmed(
             await call(client, "find_common_time", people=["Grace"], date_range="next week")
         )
         assert [p["name"] for p in common.structured_content["people"]] == ["Ada", "Grace"]
-        slots = ok(await call(client, "find_free_slots", person="grace@example.com",
-                              date_range="next week"))  # fmt: skip
+        slots = ok(
+            await call(
+                client, "find_free_slots", person="grace@example.com", date_range="next week"
+            )
+        )
         start = next(s for day in slots.structured_content["days"] for s in day["starts"])
         held = ok(await call(client, "book_appointment", person="Grace", start=start))
         number = held.structured_content["id"]
@@ -82,16 +85,33 @@ async def test_check_make_list_cancel_against_the_resy_stand_in(
     me = await sign_up("Dana", "America/New_York")
     saturday = next_saturday()
     async with connect_stdio(me, **stand_ins) as client:
-        saved = ok(await call(client, "store_resy_credentials", email=DEMO_EMAIL,
-                              password=DEMO_PASSWORD))  # fmt: skip
+        saved = ok(
+            await call(client, "store_resy_credentials", email=DEMO_EMAIL, password=DEMO_PASSWORD)
+        )
         assert "Visa ending in 1234" in text_of(saved)
-        found = ok(await call(client, "check_availability", restaurant_name="Thai Diner",
-                              date=saturday.isoformat(), party_size=2, preferred_time="19:00"))  # fmt: skip
+        found = ok(
+            await call(
+                client,
+                "check_availability",
+                restaurant_name="Thai Diner",
+                date=saturday.isoformat(),
+                party_size=2,
+                preferred_time="19:00",
+            )
+        )
         at = found.structured_content["slots"][0]["start"][11:16]
         assert text_of(found).startswith(f"Thai Diner - Saturday {saturday:%b} {saturday.day}:")
 
-        booked = ok(await call(client, "make_reservation", restaurant_name="Thai Diner",
-                               date=saturday.isoformat(), time=at, party_size=2))  # fmt: skip
+        booked = ok(
+            await call(
+                client,
+                "make_reservation",
+                restaurant_name="Thai Diner",
+                date=saturday.isoformat(),
+                time=at,
+                party_size=2,
+            )
+        )
         number = booked.structured_content["confirmation"]
         assert f"Confirmation: {number}" in text_of(booked)
 
@@ -114,8 +134,15 @@ async def test_every_failure_of_story_5_6_3_is_a_helpful_tool_error(
         return await call(client, "make_reservation", restaurant_name=restaurant, date=day, time=at)
 
     async def first_time(client: Client, restaurant: str) -> str:
-        found = ok(await call(client, "check_availability", restaurant_name=restaurant, date=day,
-                              preferred_time="19:00"))  # fmt: skip
+        found = ok(
+            await call(
+                client,
+                "check_availability",
+                restaurant_name=restaurant,
+                date=day,
+                preferred_time="19:00",
+            )
+        )
         return str(found.structured_content["slots"][0]["start"])[11:16]
 
     async with connect_stdio(me, **stand_ins) as client:
@@ -140,8 +167,11 @@ async def test_every_failure_of_story_5_6_3_is_a_helpful_tool_error(
         # A card is needed: the stored one is used...
         ok(await book(client, "Lilia", await first_time(client, "Lilia")))
         # ... and without one, what to add where.
-        ok(await call(client, "store_resy_credentials", email=NO_CARD_EMAIL,
-                      password=DEMO_PASSWORD))  # fmt: skip
+        ok(
+            await call(
+                client, "store_resy_credentials", email=NO_CARD_EMAIL, password=DEMO_PASSWORD
+            )
+        )
         no_card = await book(client, "Lilia", await first_time(client, "Lilia"))
         assert "your Resy account has none. Add one on resy.com" in text_of(no_card)
 
