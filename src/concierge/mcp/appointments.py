@@ -81,7 +81,7 @@ async def find_free_slots(
             for d, starts in days.items()
         ],
     )
-    lines = [f"{host.name} - free {text.minutes(duration)} slots (times in {view.key}):"]
+    lines = [f"{host.name} - free {text.length(duration)} slots (times in {view.key}):"]
     for d, starts in days.items():
         if starts:
             times = ", ".join(text.clock(s.astimezone(view)) for s in starts)

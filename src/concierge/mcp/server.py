@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.types import ToolAnnotations
@@ -63,8 +63,24 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
         instructions=INSTRUCTIONS,
         version="1.0.0",
         lifespan=lifespan,
+        log_level=_level(runtime.settings.log_level),
     )
     for tool, title, marks in TOOLS:
         # The docstring is the description; without its source indentation.
         server.add_tool(tool, title=title, description=inspect.getdoc(tool), annotations=marks)
     return server
+
+
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+_LEVELS: dict[str, LogLevel] = {
+    "DEBUG": "DEBUG",
+    "INFO": "INFO",
+    "WARNING": "WARNING",
+    "ERROR": "ERROR",
+    "CRITICAL": "CRITICAL",
+}
+
+
+def _level(name: str) -> LogLevel:
+    return _LEVELS.get(name.upper(), "INFO")

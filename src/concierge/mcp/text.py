@@ -23,3 +23,8 @@ def minutes(n: int) -> str:
         hours = n // 60
         return f"{hours} hour{'s' if hours != 1 else ''}"
     return f"{n} minutes"
+
+
+def length(n: int) -> str:
+    """As an adjective: "30-minute", "1-hour", "90-minute"."""
+    return f"{n // 60}-hour" if n % 60 == 0 and n >= 60 else f"{n}-minute"
