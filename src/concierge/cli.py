@@ -16,6 +16,7 @@ from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError
+from concierge.integrations.resy.cli import resy_app
 from concierge.mcp.cli import mcp as mcp_command
 from concierge.reservations.cli import app as holds_app
 from concierge.sandbox.cli import sandbox_app
@@ -35,6 +36,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.command("mcp")(mcp_command)
 app.add_typer(holds_app, name="holds")
+app.add_typer(resy_app, name="resy")
 app.add_typer(sandbox_app, name="sandbox")
 
 console = Console()

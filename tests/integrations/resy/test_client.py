@@ -178,6 +178,7 @@ async def test_older_wire_shapes_are_understood(
     booking = await resy_client.book(details)
     [mine] = (await resy_client.my_reservations()).reservations
 
+    assert resy_sandbox.count("POST /3/venuesearch/search") == 2  # JSON refused, then the form
     assert resy_sandbox.count("POST /3/details") == 1
     assert resy_sandbox.count("GET /3/details") == 1
     assert mine.resy_token == booking.resy_token

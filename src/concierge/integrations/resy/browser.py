@@ -14,7 +14,13 @@ import re
 from typing import TYPE_CHECKING
 
 from concierge.config import Settings
-from concierge.integrations.resy.errors import BadCredentials, BlockedOrCaptcha, Unavailable
+from concierge.integrations.resy.errors import (
+    BadCredentials,
+    BlockedOrCaptcha,
+    RateLimited,
+    ResyError,
+    Unavailable,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Page, Request, Response
@@ -53,8 +59,8 @@ class PlaywrightLogin:
         async def on_response(response: Response) -> None:
             if not response.url.split("?")[0].endswith("/3/auth/password"):
                 return
-            if response.status == 419 and not outcome.done():
-                outcome.set_exception(BadCredentials(status=419))
+            if not response.ok and not outcome.done():
+                outcome.set_exception(_login_refused(response.status, self._url))
             elif response.ok:
                 try:
                     body = await response.json()
@@ -106,3 +112,22 @@ class PlaywrightLogin:
         password_box = page.locator('input[name="password"], input[type="password"]').first
         await password_box.fill(password, timeout=timeout_ms)
         await password_box.press("Enter")
+
+
+def _login_refused(status: int, url: str) -> ResyError:
+    """The page's own login call failed: say why at once rather than wait for a token."""
+    if status == 419:
+        return BadCredentials(status=status)
+    if status == 429:
+        return RateLimited(status=status)
+    if status >= 500:
+        return Unavailable(
+            f"Resy's login is failing right now ({status}), on its web page too. "
+            "Try again in a few minutes.",
+            status=status,
+        )
+    return BlockedOrCaptcha(
+        f"Resy's login page refused Concierge ({status}); it may want a captcha. Log in once on "
+        f"{url} in your own browser, then try again.",
+        status=status,
+    )

@@ -142,7 +142,7 @@ class ResyClient:
         fields["venue_id"] = venue_id
         try:
             body = await self._call("GET", "/4/find", params=fields, auth="optional")
-        except UnrecognisedResponse as exc:
+        except (UnrecognisedResponse, NotFound) as exc:
             if exc.status not in {404, 405}:
                 raise
             body = await self._call("POST", "/4/find", json=fields, auth="optional")
@@ -157,7 +157,7 @@ class ResyClient:
         link = self._deep_link(slot, party_size)
         try:
             body = await self._call("POST", "/3/details", json=fields, deep_link=link)
-        except UnrecognisedResponse as exc:
+        except (UnrecognisedResponse, NotFound) as exc:
             if exc.status not in {404, 405, 415}:
                 raise
             body = await self._call("GET", "/3/details", params=fields, deep_link=link)
@@ -192,7 +192,9 @@ class ResyClient:
             except (Unavailable, UnrecognisedResponse) as exc:
                 if isinstance(exc, Unavailable) and not exc.reached:
                     raise
-                log.warning("resy book outcome unclear (%s); reading reservations", exc.status)
+                log.warning(
+                    "resy book outcome unclear (%s); reading reservations", type(exc).__name__
+                )
                 found = await self._find_booked(details)
                 if found is not None:
                     return found
