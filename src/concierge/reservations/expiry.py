@@ -3,9 +3,9 @@
 Correctness never waits for this: a hold past its deadline is already free when anyone reads
 or books (see ``service``). Sweeping only tidies the rows, so it can run every minute from any
 number of processes: each lapsed hold is claimed by exactly one of them (``FOR UPDATE SKIP
-LOCKED`` on PostgreSQL, where sweepers share the work instead of queueing; SQLite has one writer
-at a time and ignores the clause), and a second sweep of the same hold matches nothing because
-it is no longer ``held``.
+LOCKED`` on PostgreSQL, so sweepers share the work instead of queueing behind each other or
+deadlocking with a booking that frees the same hold; SQLite has one writer at a time and ignores
+the clause), and a later sweep matches nothing because the hold is no longer ``held``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 async def expire_lapsed_holds(session: AsyncSession, now: datetime) -> list[int]:
     """Mark every hold whose deadline is ``now`` or earlier expired; the ids this call marked."""
+    # Materialised, so PostgreSQL claims the rows once and then joins, instead of re-running
+    # the locking scan for each row of a nested loop when its statistics are stale.
     lapsed = (
         select(Reservation.id)
         .where(
@@ -35,11 +37,12 @@ async def expire_lapsed_holds(session: AsyncSession, now: datetime) -> list[int]
             Reservation.hold_expires_at <= now,
         )
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        .cte("lapsed")
+        .prefix_with("MATERIALIZED")
     )
     result = await session.scalars(
         update(Reservation)
-        .where(Reservation.id.in_(lapsed), Reservation.status == ReservationStatus.HELD)
+        .where(Reservation.id == lapsed.c.id)
         .values(status=ReservationStatus.EXPIRED, expired_at=now)
         .returning(Reservation.id)
         .execution_options(synchronize_session=False)

@@ -242,15 +242,18 @@ async def reserve(
     else:
         reservation.guest_name, reservation.guest_email = guest.name, guest.email
     session.add(reservation)
+    # Worded before the flush: a failed flush rolls back and expires every loaded object.
+    taken = (
+        f"{host.name} was booked for that time a moment ago; pick another time from "
+        f"GET /v1/users/{host.id}/slots."
+    )
     try:
         await session.flush()
     except IntegrityError as exc:
-        # Reached only by a writer that skipped the host lock: the database still says no.
+        # Reached only past the checks above (a writer without the host lock): the database
+        # itself still refuses the overlap.
         if NO_OVERLAP in str(exc.orig):
-            raise SlotUnavailable(
-                f"{host.name} was booked for that time a moment ago; pick another time from "
-                f"GET /v1/users/{host.id}/slots."
-            ) from exc
+            raise SlotUnavailable(taken) from exc
         raise
     return reservation
 
