@@ -15,6 +15,7 @@ from concierge.accounts import service as accounts
 from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
+from concierge.dining.cli import dining_app
 from concierge.errors import ConciergeError
 from concierge.integrations.resy.cli import resy_app
 from concierge.mcp.cli import mcp as mcp_command
@@ -38,6 +39,7 @@ app.command("mcp")(mcp_command)
 app.add_typer(holds_app, name="holds")
 app.add_typer(resy_app, name="resy")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(dining_app, name="dining")
 
 console = Console()
 err = Console(stderr=True)

@@ -9,17 +9,21 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from concierge.clock import FrozenClock
+from concierge.config import Settings
 from concierge.db import Database
 from concierge.dining.dates import UnreadableDate
 from concierge.dining.errors import RestaurantNotFound, ResyLoginRequired
 from concierge.dining.schemas import AvailabilityResult
 from concierge.dining.service import DiningService
 from concierge.errors import InvalidRequest, ServiceUnavailable
-from concierge.integrations.google_places import GooglePlacesClient, LatLng
+from concierge.integrations.google_places import LatLng
+from concierge.integrations.resy.auth import ResyAuthManager
+from concierge.integrations.resy.client import TokenSource
 from concierge.models import Restaurant
 from tests.fixtures.dining import GoogleSandbox, LoggedIn
 from tests.fixtures.resy import ResySandbox
@@ -34,28 +38,27 @@ VILLAGE = LatLng(latitude=40.7308, longitude=-74.0000)
 async def check(
     dining: DiningService,
     db: Database,
-    tokens: LoggedIn,
+    tokens: TokenSource,
     clock: FrozenClock,
     restaurant: str,
     when: str = "Saturday",
     at: str | None = "7pm",
     **more: object,
 ) -> AvailabilityResult:
-    async with db.unit_of_work() as session:
-        return await dining.check_availability(
-            session,
-            tokens=tokens,
-            restaurant=restaurant,
-            date=when,
-            preferred_time=at,
-            now=clock.now(),
-            timezone=ZONE,
-            **more,  # type: ignore[arg-type]
-        )
+    return await dining.check_availability(
+        db,
+        tokens=tokens,
+        restaurant=restaurant,
+        date=when,
+        preferred_time=at,
+        now=clock.now(),
+        timezone=ZONE,
+        **more,  # type: ignore[arg-type]
+    )
 
 
 async def test_tables_near_the_time_asked_nearest_first(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     resy_sandbox: ResySandbox,
 ) -> None:  # fmt: skip
     result = await check(dining, db, resy_tokens, clock, "Carbone", party_size=2)
@@ -86,7 +89,7 @@ async def test_tables_near_the_time_asked_nearest_first(
 
 
 async def test_a_second_check_is_one_resy_request_and_no_google_one(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     resy_sandbox: ResySandbox, google_sandbox: GoogleSandbox,
 ) -> None:  # fmt: skip
     await check(dining, db, resy_tokens, clock, "Carbone")
@@ -103,7 +106,7 @@ async def test_a_second_check_is_one_resy_request_and_no_google_one(
 
 
 async def test_a_venue_without_id_google_is_matched_by_name_and_address(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
     # Google spells it "Rezdora", Resy "Rezdôra", and Resy does not know its place id.
     result = await check(dining, db, resy_tokens, clock, "Rezdora", "Friday", "6pm")
@@ -112,7 +115,7 @@ async def test_a_venue_without_id_google_is_matched_by_name_and_address(
 
 
 async def test_not_on_resy_is_remembered_for_a_week_then_asked_again(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     resy_sandbox: ResySandbox, google_sandbox: GoogleSandbox,
 ) -> None:  # fmt: skip
     first = await check(dining, db, resy_tokens, clock, "Katz's Delicatessen")
@@ -142,7 +145,7 @@ async def test_not_on_resy_is_remembered_for_a_week_then_asked_again(
 
 
 async def test_nothing_inside_the_window_offers_the_closest_times(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
     # Carbone opens at 5:30 PM: nothing within 30 minutes of 3 PM.
     result = await check(
@@ -158,7 +161,7 @@ async def test_nothing_inside_the_window_offers_the_closest_times(
 
 
 async def test_without_a_time_every_table_of_the_day_earliest_first(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
     result = await check(dining, db, resy_tokens, clock, "Thai Diner", "2026-11-25", None)
     starts = [slot.start for slot in result.slots]
@@ -168,7 +171,7 @@ async def test_without_a_time_every_table_of_the_day_earliest_first(
 
 
 async def test_unreadable_words_are_refused_before_anyone_is_asked(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     resy_sandbox: ResySandbox, google_sandbox: GoogleSandbox,
 ) -> None:  # fmt: skip
     before = resy_sandbox.counts()
@@ -185,7 +188,7 @@ async def test_unreadable_words_are_refused_before_anyone_is_asked(
 
 
 async def test_an_unknown_restaurant_says_what_to_try(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
     with pytest.raises(RestaurantNotFound, match="add the neighbourhood or city"):
         await check(dining, db, resy_tokens, clock, "Zzyzx Noodle Bar")
@@ -199,33 +202,25 @@ async def test_a_refused_resy_login_asks_the_person_to_log_in_again(
 
 
 async def test_without_a_google_key_search_says_which_setting_to_set(
-    dining_http: object, db: Database, clock: FrozenClock, resy_tokens: LoggedIn,
-    dining_settings: object,
+    dining_http: httpx.AsyncClient, dining_settings: Settings, db: Database, clock: FrozenClock,
+    resy_tokens: ResyAuthManager,
 ) -> None:  # fmt: skip
-    from concierge.config import Settings
-
-    assert isinstance(dining_settings, Settings)
     settings = dining_settings.model_copy(update={"google_places_api_key": None})
-    import httpx
-
-    assert isinstance(dining_http, httpx.AsyncClient)
     service = DiningService(http=dining_http, settings=settings)
     with pytest.raises(ServiceUnavailable, match="CONCIERGE_GOOGLE_PLACES_API_KEY"):
         await check(service, db, resy_tokens, clock, "Carbone")
 
 
 async def test_search_lists_places_and_what_is_known_of_them_on_resy(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
 ) -> None:  # fmt: skip
-    async with db.unit_of_work() as session:
-        first = await dining.search_restaurants(session, "Carbone", now=clock.now(), near=VILLAGE)
+    first = await dining.search_restaurants(db, "Carbone", now=clock.now(), near=VILLAGE)
     assert [(r.address, r.on_resy) for r in first] == [
         ("181 Thompson St, New York, NY 10012, USA", None),
         ("49 Collins Ave, Miami Beach, FL 33139, USA", None),
     ]
     await check(dining, db, resy_tokens, clock, "Carbone", near=VILLAGE)
-    async with db.unit_of_work() as session:
-        again = await dining.search_restaurants(session, "Carbone", now=clock.now(), near=VILLAGE)
+    again = await dining.search_restaurants(db, "Carbone", now=clock.now(), near=VILLAGE)
     assert [(r.name, r.on_resy, r.resy_venue_id) for r in again] == [
         ("Carbone", True, 6194),
         ("Carbone", None, None),
@@ -234,11 +229,10 @@ async def test_search_lists_places_and_what_is_known_of_them_on_resy(
 
 
 async def test_two_cached_places_of_one_name_are_told_apart_by_where_you_are(
-    dining: DiningService, db: Database, resy_tokens: LoggedIn, clock: FrozenClock,
+    dining: DiningService, db: Database, resy_tokens: ResyAuthManager, clock: FrozenClock,
     google_sandbox: GoogleSandbox,
 ) -> None:  # fmt: skip
-    async with db.unit_of_work() as session:
-        await dining.search_restaurants(session, "Carbone", now=clock.now(), near=VILLAGE)
+    await dining.search_restaurants(db, "Carbone", now=clock.now(), near=VILLAGE)
     miami = LatLng(latitude=25.77, longitude=-80.13)
     # The Miami Carbone is not on the Resy stand-in: the person near Miami hears so.
     in_miami = await check(dining, db, resy_tokens, clock, "Carbone", near=miami)
@@ -247,13 +241,3 @@ async def test_two_cached_places_of_one_name_are_told_apart_by_where_you_are(
     near_village = await check(dining, db, resy_tokens, clock, "Carbone", near=VILLAGE)
     assert near_village.restaurant.resy_venue_id == 6194
     assert google_sandbox.searches() == 1  # both came from the cache
-
-
-def test_the_google_client_is_built_from_settings(dining_settings: object) -> None:
-    import httpx
-
-    from concierge.config import Settings
-
-    assert isinstance(dining_settings, Settings)
-    client = GooglePlacesClient.from_settings(dining_settings, httpx.AsyncClient())
-    assert isinstance(client, GooglePlacesClient)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.dining.names import distance_m, name_key
@@ -46,8 +47,22 @@ async def remember_place(session: AsyncSession, place: Place, *, now: datetime) 
     """Insert or refresh a Google place; its Resy answer, if any, is kept."""
     row = await by_place_id(session, place.id)
     if row is None:
-        row = Restaurant(place_id=place.id, seen_at=now)
-        session.add(row)
+        try:
+            async with session.begin_nested():
+                row = Restaurant(place_id=place.id, name=place.name or place.id, seen_at=now)
+                _refresh(row, place, now)
+                session.add(row)
+        except IntegrityError:
+            # Another request cached the same place a moment ago: refresh theirs.
+            row = await by_place_id(session, place.id)
+            if row is None:
+                raise
+    _refresh(row, place, now)
+    await session.flush()
+    return row
+
+
+def _refresh(row: Restaurant, place: Place, now: datetime) -> None:
     row.name = place.name or row.name or place.id
     row.name_key = name_key(row.name, place.locality)
     row.address = place.formatted_address or row.address
@@ -56,5 +71,3 @@ async def remember_place(session: AsyncSession, place: Place, *, now: datetime) 
         row.latitude = place.location.latitude
         row.longitude = place.location.longitude
     row.seen_at = now
-    await session.flush()
-    return row

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from concierge.db import Database
+from concierge.dining import cache
 from concierge.dining.names import (
     distance_m,
     name_key,
@@ -28,6 +28,7 @@ from concierge.dining.names import (
     street_numbers,
 )
 from concierge.integrations.resy.errors import NotFound as ResyNotFound
+from concierge.integrations.resy.errors import UnrecognisedResponse
 from concierge.integrations.resy.schemas import Venue, VenueHit
 from concierge.models import Restaurant
 
@@ -146,19 +147,40 @@ def choose(judgements: Iterable[Judgement]) -> Judgement | None:
     return max(confirmed, key=lambda j: j.rank, default=None)
 
 
+def apply_match(
+    restaurant: Restaurant, venue: Venue | None, *, now: datetime, not_on_resy_for: timedelta
+) -> None:
+    """Write Resy's answer onto a cache row: the venue, or "not on Resy" until a recheck."""
+    restaurant.matched_at = now
+    if venue is None:
+        restaurant.resy_venue_id = None
+        restaurant.recheck_after = now + not_on_resy_for
+        return
+    restaurant.resy_venue_id = venue.resy_id
+    restaurant.url_slug = venue.url_slug
+    restaurant.city_code = venue.location_code
+    restaurant.time_zone = venue.time_zone
+    restaurant.recheck_after = None
+
+
 class VenueMatcher:
-    """Finds (and remembers) the Resy venue of a cached Google place, within one unit of work."""
+    """Finds (and remembers) the Resy venue of a cached Google place.
+
+    It takes the ``Database``, not a session, on purpose: asking Resy is several paced calls
+    (1-3 s apart), and no transaction may stay open across them, or a SQLite write lock would
+    stall every other writer meanwhile. The answer is then written in one short unit of work.
+    """
 
     def __init__(
         self,
-        session: AsyncSession,
+        db: Database,
         resy: ResyVenues,
         *,
         now: datetime,
         not_on_resy_for: timedelta = NOT_ON_RESY_FOR,
         max_lookups: int = MAX_LOOKUPS,
     ) -> None:
-        self._session = session
+        self._db = db
         self._resy = resy
         self._now = now
         self._not_on_resy_for = not_on_resy_for
@@ -176,19 +198,28 @@ class VenueMatcher:
         return False, None
 
     async def find_resy_venue(self, restaurant: Restaurant) -> int | None:
-        """The Resy venue id of ``restaurant``, or None when it is not on Resy."""
+        """The Resy venue id of ``restaurant`` (a cache row), or None when it is not on Resy.
+        The row passed in is updated too, so the caller sees the answer."""
         known, venue_id = self.cached(restaurant)
         if known:
             return venue_id
         found = await self.match(PlaceFacts.of(restaurant), restaurant.name)
-        self.remember(restaurant, found.venue if found else None)
-        await self._session.flush()
+        venue = found.venue if found else None
+        async with self._db.unit_of_work() as session:
+            stored = await cache.by_place_id(session, restaurant.place_id)
+            if stored is None:
+                raise LookupError(f"{restaurant.place_id} is not in the restaurant cache")
+            self._apply(stored, venue)
+        self._apply(restaurant, venue)
         log.info(
             "resy match for %s: %s",
             restaurant.place_id,
-            f"venue {found.venue.resy_id} by {found.how}" if found else "not on Resy",
+            f"venue {venue.resy_id} by {found.how if found else ''}" if venue else "not on Resy",
         )
         return restaurant.resy_venue_id
+
+    def _apply(self, restaurant: Restaurant, venue: Venue | None) -> None:
+        apply_match(restaurant, venue, now=self._now, not_on_resy_for=self._not_on_resy_for)
 
     async def match(self, place: PlaceFacts, name: str) -> Judgement | None:
         """Ask Resy: a search by name near the place, then the venues it might be."""
@@ -210,11 +241,16 @@ class VenueMatcher:
             return best
         if place.latitude is None or place.longitude is None:
             return None
-        # A venue renamed on one side only is found by neither name: read the id.google of the
-        # venues standing right at the place.
-        nearby = await self._resy.venue_search(
-            "", latitude=place.latitude, longitude=place.longitude
-        )
+        # A venue renamed on one side only is found by neither name, and a search by words can
+        # miss a spelling: look at the venues standing right at the place.
+        try:
+            nearby = await self._resy.venue_search(
+                "", latitude=place.latitude, longitude=place.longitude
+            )
+        except (ResyNotFound, UnrecognisedResponse):
+            # Some Resy versions may refuse a search without words: then the names decided.
+            log.info("resy refused a nearby search without words; keeping the name search's answer")
+            return choose(judgements)
         neighbours = [
             hit
             for hit in nearby
@@ -227,19 +263,11 @@ class VenueMatcher:
             judgement = await self._judge(place, hit, looked)
             if judgement is not None and judgement.how is How.PLACE_ID:
                 return judgement
-        return None
-
-    def remember(self, restaurant: Restaurant, venue: Venue | None) -> None:
-        restaurant.matched_at = self._now
-        if venue is None:
-            restaurant.resy_venue_id = None
-            restaurant.recheck_after = self._now + self._not_on_resy_for
-            return
-        restaurant.resy_venue_id = venue.resy_id
-        restaurant.url_slug = venue.url_slug
-        restaurant.city_code = venue.location_code
-        restaurant.time_zone = venue.time_zone
-        restaurant.recheck_after = None
+            if judgement is not None:
+                judgements.append(judgement)
+        # A name Resy's search did not find by its words ("Raoul's" / "Raouls") still has to
+        # pass the same rule.
+        return choose(judgements)
 
     def _worth_a_look(self, place: PlaceFacts, hits: list[VenueHit]) -> list[VenueHit]:
         scored: list[tuple[float, float, VenueHit]] = []

@@ -1,8 +1,13 @@
 """Dining: find a restaurant (Google Places), know its Resy venue, and read its open tables.
 
 The MCP tools call these with the person's own Resy token source (their ``ResyAuthManager``),
-so each person's Resy calls carry their own login. Like every service, these only flush: the
-caller's unit of work commits once, keeping matches and "not on Resy" answers.
+so each person's Resy calls carry their own login.
+
+Unlike most services these take the ``Database`` rather than a session: they talk to Google and
+to Resy (whose calls are paced 1-3 s apart), and a transaction held open across that would hold
+SQLite's write lock for seconds. So each step reads or writes the restaurant cache in its own
+short unit of work, with no transaction open during any outside call. The cache only ever gains
+facts, so a failure halfway loses nothing already learned.
 """
 
 from __future__ import annotations
@@ -12,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.config import Settings
+from concierge.db import Database
 from concierge.dining import cache
 from concierge.dining.dates import resolve
 from concierge.dining.errors import RestaurantNotFound, from_google, from_resy
@@ -22,7 +27,12 @@ from concierge.dining.matching import NAME_THRESHOLD, VenueMatcher
 from concierge.dining.names import name_key, name_score
 from concierge.dining.schemas import AvailabilityResult, RestaurantSummary, TableSlot
 from concierge.errors import InvalidRequest
-from concierge.integrations.google_places import GooglePlacesClient, GooglePlacesError, LatLng
+from concierge.integrations.google_places import (
+    GooglePlacesClient,
+    GooglePlacesError,
+    LatLng,
+    Place,
+)
 from concierge.integrations.resy.client import ResyClient, TokenSource
 from concierge.integrations.resy.errors import ResyError
 from concierge.integrations.resy.schemas import Slot, deep_link
@@ -100,7 +110,7 @@ class DiningService:
 
     async def search_restaurants(
         self,
-        session: AsyncSession,
+        db: Database,
         query: str,
         *,
         now: datetime,
@@ -112,16 +122,14 @@ class DiningService:
             raise InvalidRequest("Say what to look for: a restaurant's name, a cuisine or an area.")
         if not 1 <= limit <= 20:
             raise InvalidRequest("Ask for between 1 and 20 restaurants.", field="limit")
-        try:
-            places = await self._places.search_restaurants(query, near=near, limit=limit)
-        except GooglePlacesError as exc:
-            raise from_google(exc) from exc
-        rows = [await cache.remember_place(session, place, now=now) for place in places]
-        return [summary(row) for row in rows]
+        places = await self._google(query, near=near, limit=limit)
+        async with db.unit_of_work() as session:
+            rows = [await cache.remember_place(session, place, now=now) for place in places]
+            return [summary(row) for row in rows]
 
     async def find_restaurant(
         self,
-        session: AsyncSession,
+        db: Database,
         name: str,
         *,
         now: datetime,
@@ -129,12 +137,10 @@ class DiningService:
     ) -> Restaurant:
         """The place a person means by ``name``: from the cache when it is unambiguous there,
         else Google's best answer whose name agrees (or its first, when none does)."""
-        if row := await cache.by_name(session, name, near=near):
-            return row
-        try:
-            places = await self._places.search_restaurants(name, near=near, limit=5)
-        except GooglePlacesError as exc:
-            raise from_google(exc) from exc
+        async with db.unit_of_work(write=False) as session:
+            if row := await cache.by_name(session, name, near=near):
+                return row
+        places = await self._google(name, near=near, limit=5)
         if not places:
             raise RestaurantNotFound(
                 f"No restaurant called {name!r} found"
@@ -145,11 +151,12 @@ class DiningService:
         agreeing = [
             p for p in places if name_score(key, name_key(p.name, p.locality)) >= NAME_THRESHOLD
         ]
-        return await cache.remember_place(session, (agreeing or places)[0], now=now)
+        async with db.unit_of_work() as session:
+            return await cache.remember_place(session, (agreeing or places)[0], now=now)
 
     async def check_availability(
         self,
-        session: AsyncSession,
+        db: Database,
         *,
         tokens: TokenSource,
         restaurant: str,
@@ -182,13 +189,11 @@ class DiningService:
             raise InvalidRequest(
                 f"{when.day:%A %b %d, %Y} has passed; ask for today or a later date.", field="date"
             )
-        row = await self.find_restaurant(session, restaurant, now=now, near=near)
+        row = await self.find_restaurant(db, restaurant, now=now, near=near)
         resy = self.resy(tokens)
         try:
-            venue_id = await VenueMatcher(session, resy, now=now).find_resy_venue(row)
+            venue_id = await VenueMatcher(db, resy, now=now).find_resy_venue(row)
             if venue_id is None:
-                # An answer, not a failure: returned (not raised) so the unit of work commits
-                # it to the cache and the next question costs no Resy request.
                 return AvailabilityResult(
                     restaurant=summary(row),
                     day=when.day,
@@ -219,6 +224,12 @@ class DiningService:
             nearest_outside=outside,
             booking_url=link,
         )
+
+    async def _google(self, query: str, *, near: LatLng | None, limit: int) -> list[Place]:
+        try:
+            return await self._places.search_restaurants(query, near=near, limit=limit)
+        except GooglePlacesError as exc:
+            raise from_google(exc) from exc
 
 
 __all__ = ["DiningService", "pick_slots", "summary"]

@@ -63,7 +63,10 @@ def google_places(
     sock.bind((host, port))
     url = f"http://{host}:{sock.getsockname()[1]}"
     console.print(f"Stand-in Google Places on {url}  ·  {len(PLACES)} places")
-    console.print(f"Point Concierge at it:  export CONCIERGE_GOOGLE_PLACES_BASE_URL={url} ", end="")
-    console.print(f"CONCIERGE_GOOGLE_PLACES_API_KEY={key}", soft_wrap=True)
+    console.print(
+        f"Point Concierge at it:  export CONCIERGE_GOOGLE_PLACES_BASE_URL={url} "
+        f"CONCIERGE_GOOGLE_PLACES_API_KEY={key}",
+        soft_wrap=True,
+    )
     config = uvicorn.Config(create_app(api_key=key), log_level="info")
     uvicorn.Server(config).run(sockets=[sock])
