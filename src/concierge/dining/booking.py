@@ -10,6 +10,12 @@ file, else what to add where.
 
 Everything runs as one person: their ``ResyAuthManager`` (their own encrypted login) and their
 own rows; nothing here can reach another person's bookings or login.
+
+Like the dining service, these take the ``Database``, not a session: Resy's calls are paced
+1-3 s apart, and no transaction may stay open across them (a SQLite write lock would stall
+every other writer). Concierge's own rows are read and written in short units of work around
+the calls. Resy stays the source of truth: a table booked there whose record could not be
+written here still shows in ``my_reservations``, which merges Resy's own list.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.credentials import StoredCredentials
+from concierge.db import Database
 from concierge.dining.booking_schemas import (
     BookingConfirmation,
     Cancellation,
@@ -106,7 +113,7 @@ async def save_login(auth: ResyAuthManager, email: str, password: str) -> LoginS
 
 
 async def make_reservation(
-    session: AsyncSession,
+    db: Database,
     *,
     dining: DiningService,
     auth: ResyAuthManager,
@@ -132,8 +139,8 @@ async def make_reservation(
     resy = auth.client()
     try:
         await auth.ensure_valid_token()
-        place = await dining.find_restaurant(session, restaurant, now=now)
-        venue_id = await VenueMatcher(session, resy, now=now).find_resy_venue(place)
+        place = await dining.find_restaurant(db, restaurant, now=now)
+        venue_id = await VenueMatcher(db, resy, now=now).find_resy_venue(place)
         if venue_id is None:
             raise NotOnResy(
                 f"{place.name} is not on Resy, so Concierge cannot book it. Book with the "
@@ -174,21 +181,21 @@ async def make_reservation(
         status=DiningStatus.CONFIRMED,
         booked_at=now,
     )
-    session.add(row)
-    await session.flush()
-    session.add(
-        DiningVisit(
-            user_id=user.id,
-            reservation_id=row.id,
-            venue_id=venue_id,
-            place_id=place.place_id,
-            restaurant_name=place.name,
-            day=when.day,
-            party_size=party_size,
-            created_at=now,
+    async with db.unit_of_work() as session:
+        session.add(row)
+        await session.flush()
+        session.add(
+            DiningVisit(
+                user_id=user.id,
+                reservation_id=row.id,
+                venue_id=venue_id,
+                place_id=place.place_id,
+                restaurant_name=place.name,
+                day=when.day,
+                party_size=party_size,
+                created_at=now,
+            )
         )
-    )
-    await session.flush()
     return BookingConfirmation(**_booking(row).model_dump(), email=saved.email)
 
 
@@ -284,7 +291,7 @@ def _booking(row: DiningReservation) -> TableBooking:
 
 
 async def cancel_reservation(
-    session: AsyncSession,
+    db: Database,
     *,
     auth: ResyAuthManager,
     user: User,
@@ -301,7 +308,8 @@ async def cancel_reservation(
             "Say which reservation to cancel: its confirmation number, or the restaurant."
         )
     _stored(auth)
-    row = await _local(session, user, wanted, name, now)
+    async with db.unit_of_work(write=False) as session:
+        row = await _local(session, user, wanted, name, now)
     resy = auth.client()
     try:
         elsewhere = None if row is not None else await _at_resy(resy, wanted, name)
@@ -321,9 +329,14 @@ async def cancel_reservation(
         assert elsewhere is not None
         found = _from_resy(elsewhere).model_dump(exclude={"status"})
         return Cancellation(**found, status=DiningStatus.CANCELLED, refunded=refunded)
+    async with db.unit_of_work() as session:
+        await session.execute(
+            update(DiningReservation)
+            .where(DiningReservation.id == row.id)
+            .values(status=DiningStatus.CANCELLED, cancelled_at=now)
+        )
+        await session.execute(delete(DiningVisit).where(DiningVisit.reservation_id == row.id))
     row.status, row.cancelled_at = DiningStatus.CANCELLED, now
-    await session.execute(delete(DiningVisit).where(DiningVisit.reservation_id == row.id))
-    await session.flush()
     return Cancellation(**_booking(row).model_dump(), refunded=refunded)
 
 
@@ -372,22 +385,23 @@ async def _at_resy(resy: ResyClient, wanted: str, name: str) -> Reservation | No
 
 
 async def my_reservations(
-    session: AsyncSession, *, auth: ResyAuthManager, user: User, now: datetime
+    db: Database, *, auth: ResyAuthManager, user: User, now: datetime
 ) -> MyReservations:
     """The person's upcoming tables: Concierge's records merged with Resy's own list, so a
     booking made in the Resy app shows up too. Without a login, or when Resy does not answer,
     Concierge's records alone, saying so."""
-    rows = list(
-        await session.scalars(
-            select(DiningReservation)
-            .where(
-                DiningReservation.user_id == user.id,
-                DiningReservation.status == DiningStatus.CONFIRMED,
-                DiningReservation.starts_at >= now,
+    async with db.unit_of_work(write=False) as session:
+        rows = list(
+            await session.scalars(
+                select(DiningReservation)
+                .where(
+                    DiningReservation.user_id == user.id,
+                    DiningReservation.status == DiningStatus.CONFIRMED,
+                    DiningReservation.starts_at >= now,
+                )
+                .order_by(DiningReservation.starts_at)
             )
-            .order_by(DiningReservation.starts_at)
         )
-    )
     items = {r.platform_token: (r.starts_at, _booking(r)) for r in rows}
     note = None
     checked = False

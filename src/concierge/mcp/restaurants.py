@@ -21,7 +21,7 @@ from concierge.dining.booking_schemas import (
 from concierge.dining.schemas import AvailabilityResult, RestaurantSummary
 from concierge.dining.service import DEFAULT_FLEXIBILITY, MAX_PARTY
 from concierge.mcp.results import reply, tool_errors
-from concierge.mcp.runtime import ToolContext, acting, count_booking
+from concierge.mcp.runtime import ToolContext, count_booking, identify
 
 RestaurantName = Annotated[
     str,
@@ -62,8 +62,8 @@ async def store_resy_credentials(
     their Resy email and password, or when another tool says the Resy login is missing or
     no longer works.
     """
-    async with acting(ctx, write=False) as call:
-        saved = await booking.save_login(call.runtime.resy_auth(call.user), email, password)
+    call = await identify(ctx)
+    saved = await booking.save_login(call.runtime.resy_auth(call.user), email, password)
     return reply(saved, saved.text())
 
 
@@ -89,10 +89,8 @@ async def search_restaurants(
     text_query = (
         f"{query.strip()} in {location.strip()}" if location and location.strip() else query
     )
-    async with acting(ctx, write=True) as call:
-        found = await call.runtime.dining().search_restaurants(
-            call.session, text_query, now=call.now
-        )
+    call = await identify(ctx)
+    found = await call.runtime.dining().search_restaurants(call.db, text_query, now=call.now)
     data = Restaurants(items=found)
     if not found:
         return reply(data, f"No restaurants found for {text_query!r}. Try other words.")
@@ -131,18 +129,18 @@ async def check_availability(
           6:30 PM - Dining Room (Resy)
           7:15 PM - Dining Room (Resy)"
     """
-    async with acting(ctx, write=True) as call:
-        result = await call.runtime.dining().check_availability(
-            call.session,
-            tokens=call.runtime.resy_auth(call.user),
-            restaurant=restaurant_name,
-            date=date,
-            party_size=party_size,
-            preferred_time=preferred_time,
-            flexibility_minutes=flexibility_minutes,
-            now=call.now,
-            timezone=call.user.timezone,
-        )
+    call = await identify(ctx)
+    result = await call.runtime.dining().check_availability(
+        call.db,
+        tokens=call.runtime.resy_auth(call.user),
+        restaurant=restaurant_name,
+        date=date,
+        party_size=party_size,
+        preferred_time=preferred_time,
+        flexibility_minutes=flexibility_minutes,
+        now=call.now,
+        timezone=call.user.timezone,
+    )
     if result.restaurant.on_resy is False:
         where = f" ({result.restaurant.address})" if result.restaurant.address else ""
         return reply(
@@ -185,20 +183,20 @@ async def make_reservation(
         Confirmation: 700000123
         Resy will send a confirmation email to you@example.com"
     """
-    async with acting(ctx, write=True) as call:
-        await count_booking(call)
-        confirmation = await booking.make_reservation(
-            call.session,
-            dining=call.runtime.dining(),
-            auth=call.runtime.resy_auth(call.user),
-            user=call.user,
-            restaurant=restaurant_name,
-            date_text=date,
-            time_text=time,
-            party_size=party_size,
-            special_requests=special_requests,
-            now=call.now,
-        )
+    call = await identify(ctx)
+    await count_booking(call)
+    confirmation = await booking.make_reservation(
+        call.db,
+        dining=call.runtime.dining(),
+        auth=call.runtime.resy_auth(call.user),
+        user=call.user,
+        restaurant=restaurant_name,
+        date_text=date,
+        time_text=time,
+        party_size=party_size,
+        special_requests=special_requests,
+        now=call.now,
+    )
     return reply(confirmation, confirmation.text())
 
 
@@ -218,16 +216,16 @@ async def cancel_reservation(
     restaurant's name (then the soonest upcoming one there). Works for tables booked in the
     Resy app too. Only after the person has said which one to cancel; a restaurant may keep a
     cancellation fee close to the date."""
-    async with acting(ctx, write=True) as call:
-        await count_booking(call)
-        cancelled = await booking.cancel_reservation(
-            call.session,
-            auth=call.runtime.resy_auth(call.user),
-            user=call.user,
-            restaurant_name=restaurant_name,
-            confirmation_id=confirmation_id,
-            now=call.now,
-        )
+    call = await identify(ctx)
+    await count_booking(call)
+    cancelled = await booking.cancel_reservation(
+        call.db,
+        auth=call.runtime.resy_auth(call.user),
+        user=call.user,
+        restaurant_name=restaurant_name,
+        confirmation_id=confirmation_id,
+        now=call.now,
+    )
     return reply(cancelled, cancelled.text())
 
 
@@ -236,8 +234,8 @@ async def my_reservations(ctx: ToolContext) -> Annotated[CallToolResult, MyReser
     """The person's upcoming restaurant reservations, soonest first, with dates, times, party
     sizes and confirmation numbers: those booked through Concierge and, when a Resy login is
     saved, those booked directly on Resy too."""
-    async with acting(ctx, write=False) as call:
-        listed = await booking.my_reservations(
-            call.session, auth=call.runtime.resy_auth(call.user), user=call.user, now=call.now
-        )
+    call = await identify(ctx)
+    listed = await booking.my_reservations(
+        call.db, auth=call.runtime.resy_auth(call.user), user=call.user, now=call.now
+    )
     return reply(listed, listed.text())

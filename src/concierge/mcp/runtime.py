@@ -122,6 +122,27 @@ async def caller(session: AsyncSession, runtime: Runtime, ctx: ToolContext) -> U
     return user
 
 
+@dataclass
+class Caller:
+    """Who calls and when, for tools whose services open their own short units of work
+    (those that talk to Resy or Google: no transaction may stay open across those calls)."""
+
+    user: User
+    now: datetime
+    runtime: Runtime
+
+    @property
+    def db(self) -> Database:
+        return self.runtime.db
+
+
+async def identify(ctx: ToolContext) -> Caller:
+    runtime = runtime_of(ctx)
+    async with runtime.db.unit_of_work(write=False) as session:
+        user = await caller(session, runtime, ctx)
+    return Caller(user, runtime.clock.now(), runtime)
+
+
 @asynccontextmanager
 async def acting(ctx: ToolContext, *, write: bool) -> AsyncIterator[Acting]:
     """One unit of work as the calling user, committed once when the tool's work is done."""
@@ -131,7 +152,7 @@ async def acting(ctx: ToolContext, *, write: bool) -> AsyncIterator[Acting]:
         yield Acting(session, user, runtime.clock.now(), runtime.settings, runtime)
 
 
-async def count_booking(call: Acting) -> None:
+async def count_booking(call: Acting | Caller) -> None:
     """Count one booking tool call of the caller; refuses (RateLimited) when over the limit."""
     if call.runtime.booking_guard is not None:
         await call.runtime.booking_guard(call.user.id)

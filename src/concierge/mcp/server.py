@@ -71,7 +71,6 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
     return server
 
 
-
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _LEVELS: dict[str, LogLevel] = {
     "DEBUG": "DEBUG",
