@@ -151,15 +151,16 @@ async def make_reservation(
         slot = _slot_at(availability, when.time)
         if slot is None:
             raise _unavailable(place.name, when.day, when.time, party_size, availability)
+        card: tuple[int, str] | None = None
         try:
             details = await resy.details(slot, party_size)
-            card = saved.payment_method_id or _default_card(details.payment_methods)
-            booking = await resy.book(details, payment_method_id=card)
+            card = _card(saved, details.payment_methods)
+            booking = await resy.book(details, payment_method_id=card[0] if card else None)
         except resy_errors.SlotTaken as exc:
             fresh = await resy.find(venue_id, when.day, party_size)
             raise _unavailable(place.name, when.day, when.time, party_size, fresh, slot) from exc
         except resy_errors.PaymentRequired as exc:
-            raise _card_needed(place.name, saved.payment_method_label) from exc
+            raise _card_needed(place.name, card[1] if card else None) from exc
     except resy_errors.ResyError as exc:
         raise translate(exc) from exc
     time_zone = (availability.venue.time_zone if availability.venue else None) or place.time_zone
@@ -206,10 +207,14 @@ def _stored(auth: ResyAuthManager) -> StoredCredentials:
     return saved
 
 
-def _default_card(methods: Sequence[PaymentMethod]) -> int | None:
-    """The card Resy marks default among those details lists (when none was saved)."""
+def _card(saved: StoredCredentials, methods: Sequence[PaymentMethod]) -> tuple[int, str] | None:
+    """(id, label) of the card to book with: the one saved with the login, else the one Resy
+    marks default among those details lists (a card added on resy.com after the login was
+    saved)."""
+    if saved.payment_method_id is not None:
+        return saved.payment_method_id, saved.payment_method_label or "the card on file"
     chosen = next((m for m in methods if m.is_default), methods[0] if methods else None)
-    return chosen.id if chosen else None
+    return (chosen.id, chosen.label) if chosen else None
 
 
 def _slot_at(availability: Availability, at: time) -> Slot | None:
