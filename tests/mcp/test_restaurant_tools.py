@@ -376,3 +376,21 @@ async def test_nobody_sees_or_cancels_another_persons_tables_or_uses_their_login
     assert by_number.is_error
     assert by_name.is_error
     assert [r["status"] for r in resy_sandbox.reservations()] == ["confirmed"]
+
+
+async def test_arguments_outside_the_schema_are_a_tool_error_naming_the_field(
+    connect_dining, sign_up
+) -> None:
+    me = await sign_up("Dana", "America/New_York")
+    async with connect_dining(me) as client:
+        refused = await call(
+            client,
+            "make_reservation",
+            restaurant_name="Don Angie",
+            date="Saturday",
+            time="7pm",
+            party_size=0,
+        )
+    assert refused.is_error
+    assert "party_size" in text_of(refused)
+    assert "Traceback" not in text_of(refused)
