@@ -1,37 +1,76 @@
 """``python -m bench [name ...]``: run the benchmarks and print one table.
 
-A benchmark is a module ``bench/<name>.py`` exposing ``async def run() -> list[Row]``; every such
-module is found and run, or only the ones named on the command line.
+A benchmark is a module ``bench/<name>.py`` exposing ``async def run()`` that returns rows:
+either ``(benchmark, figure, value)`` string triples or ``bench._row.Row`` records. Every such
+module runs, or only the ones named on the command line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
+import os
 import pkgutil
 import sys
+import time
+import traceback
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-import bench
+from bench._row import Row
 
 
-def main(names: list[str]) -> None:
-    names = names or sorted(
-        m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_")
+def modules(wanted: list[str]) -> list[str]:
+    found = sorted(
+        info.name
+        for info in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not info.name.startswith("_")
     )
+    unknown = set(wanted) - set(found)
+    if unknown:
+        raise SystemExit(
+            f"No benchmark named {', '.join(sorted(unknown))}; have {', '.join(found)}"
+        )
+    return [name for name in found if not wanted or name in wanted]
+
+
+def cells(module: str, row: Row | tuple[str, ...]) -> tuple[str, str, str, str]:
+    if isinstance(row, Row):
+        return module, row.measure, f"{row.value:,.2f} {row.unit}", row.note
+    benchmark, figure, value, *note = row
+    return benchmark, figure, value, " ".join(note)
+
+
+def main(argv: list[str]) -> int:
+    console = Console()
     table = Table(title="Concierge benchmarks")
-    for column in ("benchmark", "measure", "value", "unit", "note"):
+    for column in ("benchmark", "figure", "value", "note"):
         table.add_column(column, justify="right" if column == "value" else "left")
-    for name in names:
+    failed = 0
+    for name in modules(argv):
         module = importlib.import_module(f"bench.{name}")
-        if not hasattr(module, "run"):
+        run = getattr(module, "run", None)
+        if run is None or not inspect.iscoroutinefunction(run):
             continue
-        for row in asyncio.run(module.run()):
-            table.add_row(name, row.measure, f"{row.value:,.2f}", row.unit, row.note)
-    Console().print(table)
+        console.print(f"[dim]running bench.{name}...[/dim]")
+        began = time.perf_counter()
+        try:
+            rows = asyncio.run(run())
+        except Exception:  # one broken benchmark must not hide the others' figures
+            failed += 1
+            console.print(f"[red]bench.{name} failed:[/red]\n{traceback.format_exc()}")
+            continue
+        for row in rows:
+            table.add_row(*cells(name, row))
+        console.print(f"[dim]bench.{name}: {time.perf_counter() - began:.1f} s[/dim]")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    table.caption = f"{os.cpu_count()} cores, load average {load} (1, 5, 15 min)"
+    console.print(table)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from concierge.accounts.endpoints import router as users_router
 from concierge.api import problems
+from concierge.calendars.endpoints import router as calendars_router
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
@@ -20,6 +21,8 @@ from concierge.mcp.runtime import Runtime
 from concierge.reservations.endpoints import router as reservations_router
 from concierge.reservations.expiry import HoldSweeper
 from concierge.scheduling.endpoints import router as availability_router
+from concierge.venue_sync.endpoints import router as venue_router
+from concierge.web.endpoints import install as install_web
 
 DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
 Resy, and a venue's own ResyOS book.
@@ -64,7 +67,10 @@ def create_app(
     problems.install(app)
     app.include_router(users_router)
     app.include_router(availability_router)
+    app.include_router(venue_router)
     app.include_router(reservations_router)
+    app.include_router(calendars_router)
+    install_web(app)
     mcp = mcp_http.mount(app, Runtime(db=database, clock=the_clock, settings=settings))
     _health(app)
     _document_problems(app)

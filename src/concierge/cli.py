@@ -21,6 +21,7 @@ from concierge.integrations.resy.cli import resy_app
 from concierge.mcp.cli import mcp as mcp_command
 from concierge.reservations.cli import app as holds_app
 from concierge.sandbox.cli import sandbox_app
+from concierge.venue_sync.cli import app as venue_sync_app
 
 T = TypeVar("T")
 
@@ -35,11 +36,12 @@ users_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
-app.command("mcp")(mcp_command)
 app.add_typer(holds_app, name="holds")
 app.add_typer(resy_app, name="resy")
-app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(dining_app, name="dining")
+app.add_typer(venue_sync_app, name="venue-sync")
+app.add_typer(sandbox_app, name="sandbox")
+app.command("mcp")(mcp_command)
 
 console = Console()
 err = Console(stderr=True)

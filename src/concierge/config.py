@@ -67,6 +67,16 @@ class Settings(BaseSettings):
     resyos_batch: int = 50
     resyos_days_back: int = 30
     resyos_days_ahead: int = 180
+    resyos_timezone: str = Field(
+        default="America/New_York",
+        description="The venue's IANA zone: ResyOS speaks venue-local wall times",
+    )
+    resyos_timeout: float = 20.0
+    resyos_retries: int = 4
+    resyos_atomic_limit: int = Field(
+        default=1000,
+        description="Cycles with more stale reservations than this commit batch by batch",
+    )
 
     # --- operations
     redis_url: str | None = None

@@ -76,7 +76,8 @@ async def get_user(user_id: int, session: Session, actor: CurrentUser) -> UserVi
 async def update_user(
     user_id: int, body: UserUpdate, session: Session, actor: CurrentUser
 ) -> UserOut:
-    """Change name, phone, zone, minimum notice or booking horizon (self or admin)."""
+    """Change name, phone, zone, minimum notice, booking horizon or the meeting lengths offered
+    on the booking page (self or admin)."""
     user = await service.update_user(session, actor, user_id, body.model_dump(exclude_unset=True))
     return UserOut.model_validate(user)
 

@@ -19,6 +19,10 @@ def _known_zone(value: str) -> str:
     return value
 
 
+# A duration a host offers: whole 15-minute steps up to 8 hours, as slots are.
+BookingDuration = Annotated[int, Field(ge=15, le=480, multiple_of=15)]
+
+
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -38,6 +42,17 @@ class UserUpdate(BaseModel):
     timezone: TimeZoneName | None = None
     min_notice_minutes: int | None = Field(default=None, ge=0, le=525_600)
     horizon_days: int | None = Field(default=None, ge=1, le=3650)
+    booking_durations: list[BookingDuration] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=8,
+        description="Meeting lengths in minutes offered on the booking page, e.g. [15, 30, 60]",
+    )
+
+    @field_validator("booking_durations")
+    @classmethod
+    def _distinct_sorted(cls, value: list[int] | None) -> list[int] | None:
+        return None if value is None else sorted(set(value))
 
     @field_validator("timezone")
     @classmethod
@@ -63,6 +78,9 @@ class UserOut(UserSummary):
     slug: str = Field(description="The user's public booking page is /book/{slug}")
     min_notice_minutes: int
     horizon_days: int
+    booking_durations: list[int] = Field(
+        description="Meeting lengths in minutes offered on the booking page"
+    )
     is_admin: bool
     created_at: datetime
 

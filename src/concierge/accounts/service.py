@@ -181,7 +181,7 @@ async def update_user(
     require_self_or_admin(actor, user_id)
     user = await get_user(session, user_id)
     for name, value in changes.items():
-        if name == "name" and value is None:
+        if value is None and name != "phone":  # only the phone may be cleared
             continue
         setattr(user, name, value)
     await session.flush()

@@ -2,6 +2,7 @@
 
 from concierge.models.availability import DateOverride, WeeklySchedule
 from concierge.models.base import Base, UTCDateTime
+from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
 from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
 from concierge.models.reservations import (
@@ -11,20 +12,32 @@ from concierge.models.reservations import (
     ReservationStatus,
 )
 from concierge.models.users import ApiToken, User
+from concierge.models.venue import (
+    VenueGuest,
+    VenueReservation,
+    VenueReservationState,
+    VenueSyncCycle,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
     "ApiToken",
     "Base",
+    "CalendarFeed",
     "DateOverride",
     "DiningReservation",
     "DiningStatus",
     "DiningVisit",
     "IdempotencyRecord",
+    "ManageLink",
     "Reservation",
     "ReservationStatus",
     "Restaurant",
     "UTCDateTime",
     "User",
+    "VenueGuest",
+    "VenueReservation",
+    "VenueReservationState",
+    "VenueSyncCycle",
     "WeeklySchedule",
 ]

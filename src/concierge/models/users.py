@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from concierge.models.base import Base, UTCDateTime
+
+# The meeting lengths a host offers on their booking page unless they choose others.
+DEFAULT_BOOKING_DURATIONS = (15, 30, 60)
 
 
 class User(Base):
@@ -31,6 +34,11 @@ class User(Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     min_notice_minutes: Mapped[int] = mapped_column(Integer)
     horizon_days: Mapped[int] = mapped_column(Integer)
+    booking_durations: Mapped[list[int]] = mapped_column(
+        JSON,
+        default=lambda: list(DEFAULT_BOOKING_DURATIONS),
+        server_default=text("'[15, 30, 60]'"),
+    )
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -73,6 +73,7 @@ def _zone(tz: str | None) -> ZoneInfo | None:
     "/reservations",
     status_code=status.HTTP_201_CREATED,
     response_model=ReservationOut,
+    response_description="The new reservation (a repeated Idempotency-Key: the first answer)",
     responses=documented(401, 404, 409, 422, s409=["slot_unavailable"], s422=_CREATE_422),
 )
 async def create_reservation(

@@ -4,9 +4,10 @@ The database is the last word on overlaps (an exclusion constraint on PostgreSQL
 SQLite); the checks here run inside the same write transaction so that a refusal comes with a
 message a person can act on. On SQLite a write unit already holds the database's write lock
 (``BEGIN IMMEDIATE``) before its first read; on PostgreSQL ``reserve`` takes a transaction-scoped
-advisory lock on the host, so concurrent bookings of one host queue up instead of racing each
-other into the constraint (where PostgreSQL may answer a tie with a deadlock error, not a clean
-refusal). Bookings of different hosts never wait for each other.
+advisory lock on the host for its last check and insert, so concurrent bookings of one host
+queue up instead of racing each other into the constraint (where PostgreSQL may answer a tie
+with a deadlock error rather than a clean refusal). Bookings of different hosts never wait for
+each other, and the lock is held only from the final check to the commit.
 """
 
 from __future__ import annotations
@@ -216,7 +217,6 @@ async def reserve(
 ) -> Reservation:
     """Hold ``[start, start + duration)`` of the host's time for ``settings.hold_minutes``, or
     book it at once with ``confirm``. Raises the domain error of the first rule it breaks."""
-    await advisory_lock(session, HOST_LOCK, host_id)
     host = await accounts.get_user(session, host_id)
     if isinstance(guest, User) and guest.id == host.id:
         raise SelfBooking(
@@ -225,6 +225,9 @@ async def reserve(
         )
     span = check_time(host, start, duration_minutes, now, settings)
     await _require_available(session, host, span)
+    # Most losers of a race stop here, without queueing for the lock; the winner checks again.
+    await _require_free(session, host, span, now)
+    await advisory_lock(session, HOST_LOCK, host.id)
     await _release_lapsed_holds(session, host.id, span, now)
     await _require_free(session, host, span, now)
     reservation = Reservation(
@@ -276,6 +279,14 @@ async def confirm(
     reservation = await get_visible(session, actor, reservation_id)
     if not (actor.is_admin or reservation.guest_id == actor.id):
         raise Forbidden("Only the guest who made the hold (or an admin) may confirm it.")
+    return await confirm_reservation(session, reservation, now)
+
+
+async def confirm_reservation(
+    session: AsyncSession, reservation: Reservation, now: datetime
+) -> Reservation:
+    """The confirmation itself, for a caller that has already settled who may make it (``confirm``
+    for users; a booking page for the visitor holding the booking's manage link)."""
     swapped = await session.scalar(
         update(Reservation)
         .where(Reservation.id == reservation.id, _live_hold(now))
@@ -304,6 +315,14 @@ async def cancel(
 ) -> Reservation:
     """-> ``cancelled`` (guest, host or admin); the time is free again at once."""
     reservation = await get_visible(session, actor, reservation_id)
+    return await cancel_reservation(session, reservation, now)
+
+
+async def cancel_reservation(
+    session: AsyncSession, reservation: Reservation, now: datetime
+) -> Reservation:
+    """The cancellation itself, for a caller that has already settled who may make it (``cancel``
+    for users; a booking page for the visitor holding the booking's manage link)."""
     swapped = await session.scalar(
         update(Reservation)
         .where(Reservation.id == reservation.id, _active(now))

@@ -1,1 +1,1 @@
-"""Local stand-ins of the outside services, for tests and for trying Concierge offline."""
+"""Local stand-ins of the outside services, for development, tests and trying Concierge offline."""

@@ -20,25 +20,19 @@ def resy(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
 ) -> None:
     """A stand-in Resy (API and login page) with demo venues and a demo account."""
-    import socket
-
-    import uvicorn
-
+    from concierge.sandbox import loopback
     from concierge.sandbox.resy import create_app
     from concierge.sandbox.resy_data import DEMO_PASSWORD, USERS, VENUES
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    url = f"http://{host}:{sock.getsockname()[1]}"
+    sock = loopback.bind(port, host)
+    url = loopback.url_of(sock)
     venues = ", ".join(f"{v.name} ({v.id})" for v in VENUES)
     console.print(f"Stand-in Resy on {url}  ·  venues: {venues}")
     console.print(f"Demo account: {USERS[0].email} / {DEMO_PASSWORD}")
     console.print(f"Point Concierge at it:  export CONCIERGE_RESY_BASE_URL={url} ", end="")
     console.print(f"CONCIERGE_RESY_WEB_URL={url}", soft_wrap=True)
     console.print(f"Faults: curl -X POST {url}/__sandbox/faults -d '{{\"rate_limit\": 3}}'")
-    config = uvicorn.Config(create_app(), log_level="info")
-    uvicorn.Server(config).run(sockets=[sock])
+    loopback.serve_forever(create_app(), sock, log_level="info")
 
 
 @sandbox_app.command("google-places")
@@ -51,22 +45,55 @@ def google_places(
 ) -> None:
     """A stand-in Google Places Text Search with the stand-in Resy's restaurants, look-alikes
     and places that are not on Resy."""
-    import socket
-
-    import uvicorn
-
+    from concierge.sandbox import loopback
     from concierge.sandbox.google_places import PLACES, SANDBOX_API_KEY, create_app
 
     key = api_key or SANDBOX_API_KEY
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    url = f"http://{host}:{sock.getsockname()[1]}"
+    sock = loopback.bind(port, host)
+    url = loopback.url_of(sock)
     console.print(f"Stand-in Google Places on {url}  ·  {len(PLACES)} places")
     console.print(
         f"Point Concierge at it:  export CONCIERGE_GOOGLE_PLACES_BASE_URL={url} "
         f"CONCIERGE_GOOGLE_PLACES_API_KEY={key}",
         soft_wrap=True,
     )
-    config = uvicorn.Config(create_app(api_key=key), log_level="info")
-    uvicorn.Server(config).run(sockets=[sock])
+    loopback.serve_forever(create_app(api_key=key), sock, log_level="info")
+
+
+@sandbox_app.command("resyos")
+def resyos(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one")] = 8031,
+    reservations: Annotated[int, typer.Option(help="Reservations in the book")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the generated book")] = 0,
+    venue_id: Annotated[str, typer.Option(help="The venue id it answers for")] = "9001",
+    timezone: Annotated[str, typer.Option(help="The venue's IANA zone")] = "America/New_York",
+    token_ttl: Annotated[float, typer.Option(help="Seconds a venue token lives")] = 3600.0,
+    latency: Annotated[float, typer.Option(help="Seconds added to every API answer")] = 0.0,
+) -> None:
+    """A stand-in ResyOS (auth and API on one port) holding a generated book.
+
+    Point the sync at it with CONCIERGE_RESYOS_API_URL and CONCIERGE_RESYOS_AUTH_URL set to the
+    printed address, CONCIERGE_RESYOS_VENUE_ID to the venue id and CONCIERGE_RESYOS_TOKEN to the
+    printed long-lived token. Admin calls live under /__sandbox/ (see the module's docstring).
+    """
+    from concierge.sandbox import loopback
+    from concierge.sandbox.resyos import LONG_LIVED_TOKEN, ResyOSStandIn
+
+    stand_in = ResyOSStandIn(
+        reservations=reservations,
+        seed=seed,
+        venue_id=venue_id,
+        timezone=timezone,
+        token_ttl=token_ttl,
+        latency=latency,
+    )
+    sock = loopback.bind(port)
+    url = loopback.url_of(sock)
+    # The first line is machine-read by tests: keep the URL first.
+    print(f"{url} ResyOS stand-in: venue {venue_id}, {len(stand_in.book)} reservations", flush=True)
+    print(
+        f"  CONCIERGE_RESYOS_API_URL={url} CONCIERGE_RESYOS_AUTH_URL={url} "
+        f"CONCIERGE_RESYOS_VENUE_ID={venue_id} CONCIERGE_RESYOS_TOKEN={LONG_LIVED_TOKEN}",
+        flush=True,
+    )
+    loopback.serve_forever(stand_in.app, sock)

@@ -1,0 +1,1 @@
+"""ResyOS, the restaurant's side of Resy: venue token, reservation ids, details and guests."""

@@ -1,0 +1,360 @@
+"""The public booking pages: thin routes that parse a form, call one service, render a page.
+
+Post/redirect/get: a form that succeeds answers 303 to a page that can be reloaded safely; one
+that fails renders its page again at once, the problem in words and the free times re-read, so
+what the visitor sees next is never stale.
+
+Each route opens its own unit of work instead of taking the request-wide one: a refused write
+rolls back whole, and the page that explains the refusal is read in a fresh transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concierge.api.deps import ClockDep, SettingsDep, get_database
+from concierge.api.urls import BaseUrl
+from concierge.calendars import ics
+from concierge.calendars import service as calendars
+from concierge.config import Settings
+from concierge.errors import ConciergeError, InvalidRequest, NotFound
+from concierge.models import User
+from concierge.timezones import zone
+from concierge.web import csrf, rendering, service
+from concierge.web.rendering import Problem
+from concierge.web.schemas import HoldForm, field_messages
+
+# Rate limiting of these public pages belongs here, as one router dependency: with the ops
+# limiter, ``dependencies=[Depends(limit_by_address("booking_pages"))]``.
+router = APIRouter(include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages and the files they load (served from the package, never a CDN)."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(packages=[("concierge.web", "static")]), name="static")
+
+
+# ------------------------------------------------------------------------------ booking page
+
+
+def _viewer_zone(requested: str | None, host: User) -> tuple[ZoneInfo, Problem | None]:
+    if requested:
+        try:
+            return zone(requested), None
+        except InvalidRequest:
+            return zone(host.timezone), Problem(
+                "Unknown time zone",
+                f"We do not know the time zone {requested[:64]!r}, so times are shown in "
+                f"{host.name}'s zone. Pick yours from the list.",
+            )
+    return zone(host.timezone), None
+
+
+def _minutes(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 5 else None
+
+
+async def _book_page(
+    request: Request,
+    session: AsyncSession,
+    host: User,
+    tz: ZoneInfo,
+    duration: int,
+    now: datetime,
+    settings: Settings,
+    *,
+    tz_chosen: bool,
+    problem: Problem | None = None,
+    field_errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    days = await service.free_times(session, host, tz, duration, now, settings)
+    context = rendering.book_context(
+        host,
+        tz,
+        duration,
+        days,
+        now,
+        settings,
+        tz_chosen=tz_chosen,
+        problem=problem,
+        field_errors=field_errors or {},
+        form=form or {},
+    )
+    return rendering.page(request, "book.html", context, status)
+
+
+@router.get("/book/{slug}", response_class=HTMLResponse)
+async def booking_page(
+    request: Request,
+    slug: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    tz: str | None = None,
+    duration: str | None = None,
+) -> Response:
+    """A host's free times for the next two weeks, in the visitor's zone, and the hold form."""
+    async with get_database(request).unit_of_work(write=False) as session:
+        try:
+            host = await service.host_by_slug(session, slug)
+        except NotFound as exc:
+            return rendering.not_found(request, "No such booking page", exc.detail)
+        view, problem = _viewer_zone(tz, host)
+        minutes = service.offered_duration(host, _minutes(duration))
+        return await _book_page(
+            request,
+            session,
+            host,
+            view,
+            minutes,
+            clock.now(),
+            settings,
+            tz_chosen=bool(tz) and problem is None,
+            problem=problem,
+        )
+
+
+@router.post("/book/{slug}", response_class=HTMLResponse)
+async def hold(
+    request: Request,
+    slug: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    start: FormText = "",
+    duration: FormText = "",
+    tz: FormText = "",
+    name: FormText = "",
+    email: FormText = "",
+) -> Response:
+    """Hold the chosen time for the visitor, then show them their hold (303)."""
+    now = clock.now()
+    entered = {"name": name.strip(), "email": email.strip(), "start": start}
+    problem: Problem | None = None
+    field_errors: dict[str, str] = {}
+    failure: ConciergeError | None = None
+    parsed: HoldForm | None = None
+    if not csrf.verify(request, csrf_token):
+        problem = rendering.EXPIRED_FORM
+    else:
+        try:
+            parsed = HoldForm(start=start, duration=duration, tz=tz, name=name, email=email)
+        except ValidationError as exc:
+            field_errors = field_messages(exc)
+            problem = rendering.FIX_FIELDS
+    if parsed is not None:
+        try:
+            async with get_database(request).unit_of_work() as session:
+                host = await service.host_by_slug(session, slug)
+                token = await service.hold(
+                    session,
+                    host,
+                    start=parsed.start,
+                    duration=parsed.duration,
+                    guest_name=parsed.name,
+                    guest_email=str(parsed.email),
+                    timezone=parsed.tz,
+                    now=now,
+                    settings=settings,
+                )
+            return RedirectResponse(f"/bookings/{token}", status_code=303)
+        except NotFound as exc:
+            return rendering.not_found(request, "No such booking page", exc.detail)
+        except ConciergeError as exc:
+            failure = exc
+    async with get_database(request).unit_of_work(write=False) as session:
+        try:
+            host = await service.host_by_slug(session, slug)
+        except NotFound as exc:
+            return rendering.not_found(request, "No such booking page", exc.detail)
+        view, _ = _viewer_zone(tz, host)
+        if failure is not None and parsed is not None:
+            problem = rendering.problem_for(failure, host.name, parsed.start, view)
+            if failure.extra.get("field") in ("name", "email"):
+                field_errors = {str(failure.extra["field"]): failure.detail}
+        minutes = service.offered_duration(host, _minutes(duration))
+        return await _book_page(
+            request,
+            session,
+            host,
+            view,
+            minutes,
+            now,
+            settings,
+            tz_chosen=True,
+            problem=problem,
+            field_errors=field_errors,
+            form=entered,
+            status=problem.status if problem else 422,
+        )
+
+
+# ------------------------------------------------------------------------ the guest's booking
+
+
+async def _booking_page(
+    request: Request,
+    booking: service.GuestBooking,
+    token: str,
+    base_url: str,
+    now: datetime,
+    settings: Settings,
+    problem: Problem | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context = rendering.booking_context(booking, token, base_url, now, problem)
+    return rendering.page(request, "booking.html", context, status, private=True)
+
+
+@router.get("/bookings/{token}", response_class=HTMLResponse)
+async def booking(
+    request: Request, token: str, clock: ClockDep, settings: SettingsDep, base_url: BaseUrl
+) -> Response:
+    """A guest's booking: held (with the time left to confirm), confirmed, or over."""
+    async with get_database(request).unit_of_work(write=False) as session:
+        try:
+            found = await service.booking_by_token(session, token)
+        except NotFound as exc:
+            return rendering.not_found(request, "Booking not found", exc.detail)
+        now = clock.now()
+        if found.state(now) == "expired":
+            # Nothing left to see here: say so, and offer the times that are free now.
+            lapsed = rendering.hold_expired(found.reservation.start_at, zone(found.timezone), 200)
+            return await _rebook(request, session, found, lapsed, now, settings)
+        return await _booking_page(request, found, token, base_url, now, settings)
+
+
+async def _change_booking(
+    request: Request,
+    token: str,
+    csrf_token: str,
+    action: str,
+    now: datetime,
+    settings: Settings,
+    base_url: str,
+) -> Response:
+    failure: ConciergeError | None = None
+    if csrf.verify(request, csrf_token):
+        try:
+            async with get_database(request).unit_of_work() as session:
+                found = await service.booking_by_token(session, token)
+                if action == "confirm":
+                    await service.confirm(session, found, now)
+                else:
+                    await service.cancel(session, found, now)
+            return RedirectResponse(f"/bookings/{token}", status_code=303)
+        except NotFound as exc:
+            return rendering.not_found(request, "Booking not found", exc.detail)
+        except ConciergeError as exc:
+            failure = exc
+    async with get_database(request).unit_of_work(write=False) as session:
+        try:
+            found = await service.booking_by_token(session, token)
+        except NotFound as exc:
+            return rendering.not_found(request, "Booking not found", exc.detail)
+        problem = rendering.EXPIRED_FORM
+        if failure is not None:
+            tz = zone(found.timezone)
+            problem = rendering.problem_for(
+                failure, found.host.name, found.reservation.start_at, tz
+            )
+            if failure.code == "hold_expired":
+                # The time is gone from this visitor: offer the fresh list straight away.
+                return await _rebook(request, session, found, problem, now, settings)
+        return await _booking_page(
+            request, found, token, base_url, now, settings, problem, problem.status
+        )
+
+
+async def _rebook(
+    request: Request,
+    session: AsyncSession,
+    lapsed: service.GuestBooking,
+    problem: Problem,
+    now: datetime,
+    settings: Settings,
+) -> Response:
+    reservation = lapsed.reservation
+    return await _book_page(
+        request,
+        session,
+        lapsed.host,
+        zone(lapsed.timezone),
+        service.offered_duration(lapsed.host, reservation.duration_minutes),
+        now,
+        settings,
+        tz_chosen=True,
+        problem=problem,
+        form={"name": reservation.guest_name or "", "email": reservation.guest_email or ""},
+        status=problem.status,
+    )
+
+
+@router.post("/bookings/{token}/confirm", response_class=HTMLResponse)
+async def confirm(
+    request: Request,
+    token: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    base_url: BaseUrl,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+) -> Response:
+    """Confirm a hold while it lasts; a lapsed one sends the visitor back to the free times."""
+    return await _change_booking(
+        request, token, csrf_token, "confirm", clock.now(), settings, base_url
+    )
+
+
+@router.post("/bookings/{token}/cancel", response_class=HTMLResponse)
+async def cancel(
+    request: Request,
+    token: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    base_url: BaseUrl,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+) -> Response:
+    """Cancel a confirmed booking, or release a hold: the time is free again at once."""
+    return await _change_booking(
+        request, token, csrf_token, "cancel", clock.now(), settings, base_url
+    )
+
+
+@router.get("/bookings/{token}/invite.ics")
+async def invite(request: Request, token: str, clock: ClockDep, base_url: BaseUrl) -> Response:
+    """The confirmed booking as an .ics file for the guest's calendar, in the zone they chose."""
+    now = clock.now()
+    async with get_database(request).unit_of_work(write=False) as session:
+        try:
+            found = await service.booking_by_token(session, token)
+        except NotFound as exc:
+            return rendering.not_found(request, "Booking not found", exc.detail)
+    if found.state(now) != "confirmed":
+        return rendering.not_found(
+            request,
+            "No calendar file",
+            "Only a confirmed booking can be added to a calendar.",
+        )
+    event = calendars.event_for(
+        found.reservation,
+        f"Meeting with {found.host.name}",
+        url=f"{base_url}/bookings/{token}",
+    )
+    body = ics.calendar([event], zone(found.timezone), now)
+    headers: dict[str, Any] = {
+        "Content-Disposition": 'attachment; filename="booking.ics"',
+        **rendering.PRIVATE_HEADERS,
+    }
+    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)

@@ -1,0 +1,270 @@
+"""Templates, the headers every page carries, and problems put into words for visitors."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from concierge.config import Settings
+from concierge.errors import ConciergeError
+from concierge.models import User
+from concierge.web import csrf, views
+from concierge.web.service import GuestBooking
+
+# Everything a page loads comes from this service: no CDN, no inline script, no framing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+# A manage link is a secret: keep its pages out of caches, history sync and search engines.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+
+_env = Environment(
+    loader=PackageLoader("concierge.web", "templates"),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@lru_cache(maxsize=16)
+def static_url(name: str) -> str:
+    """``/static/<name>?v=<content hash>``: browsers may cache it for good, yet see each change."""
+    digest = hashlib.sha256(files("concierge.web").joinpath("static", name).read_bytes())
+    return f"/static/{name}?v={digest.hexdigest()[:10]}"
+
+
+def page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    private: bool = False,
+) -> HTMLResponse:
+    token = csrf.token(request)
+    html = _env.get_template(template).render(
+        csrf=token, static_url=static_url, noindex=private, **context
+    )
+    response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    if private:
+        response.headers.update(PRIVATE_HEADERS)
+    csrf.remember(request, response, token)
+    return response
+
+
+def not_found(request: Request, heading: str, message: str) -> HTMLResponse:
+    return page(
+        request, "not_found.html", {"heading": heading, "message": message}, 404, private=True
+    )
+
+
+# ------------------------------------------------------------------------------------ problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    title: str
+    message: str
+    status: int = 422
+
+
+EXPIRED_FORM = Problem(
+    "Please try again",
+    "This form was opened too long ago or in another window, so it could not be sent. "
+    "Nothing was booked. Please choose again below.",
+    403,
+)
+FIX_FIELDS = Problem("Check the form", "Some details need fixing before we can hold a time:")
+
+
+def hold_expired(start: datetime, tz: ZoneInfo, status: int = 409) -> Problem:
+    return Problem(
+        "Your hold expired",
+        f"{views.moment_label(start, tz)} was held for you, but the hold ran out before it was "
+        "confirmed, so the time was released. Nothing was booked. Pick a time again below.",
+        status,
+    )
+
+
+def problem_for(error: ConciergeError, host_name: str, start: datetime, tz: ZoneInfo) -> Problem:
+    """A refusal in words a visitor can act on; the free times shown with it are fresh."""
+    moment = views.moment_label(start, tz)
+    status = error.status
+    if error.code == "slot_unavailable":
+        return Problem(
+            "That time was just taken",
+            f"Someone else booked {moment} a moment ago, so it could not be held for you. "
+            "Please pick another time: the list below is up to date.",
+            status,
+        )
+    if error.code == "hold_expired":
+        return hold_expired(start, tz, status)
+    if error.code == "too_soon":
+        return Problem(
+            "That time is too soon",
+            f"{host_name} needs more notice than that; {moment} can no longer be booked. "
+            "Pick a later time below.",
+            status,
+        )
+    if error.code in ("too_far", "outside_availability", "misaligned"):
+        return Problem(
+            "That time cannot be booked",
+            f"{host_name} does not take bookings at {moment}. Pick a time from the list below.",
+            status,
+        )
+    if error.code == "not_cancellable":
+        return Problem("Nothing to cancel", "This booking is already over or cancelled.", status)
+    if error.code == "not_confirmable":
+        return Problem(
+            "Nothing to confirm",
+            "This hold was released, so it cannot be confirmed. Book a new time instead.",
+            status,
+        )
+    return Problem("That did not work", error.detail, status)
+
+
+# ------------------------------------------------------------------------------------ contexts
+
+
+def book_context(
+    host: User,
+    tz: ZoneInfo,
+    duration: int,
+    days: dict[date, list[datetime]],
+    now: datetime,
+    settings: Settings,
+    *,
+    tz_chosen: bool,
+    problem: Problem | None,
+    field_errors: dict[str, str],
+    form: dict[str, str],
+) -> dict[str, Any]:
+    chosen = form.get("start", "")
+    day_views = []
+    for day, starts in days.items():
+        slots = []
+        for start in starts:
+            value = start.isoformat()
+            end = views.ends(start, duration)
+            slots.append(
+                {
+                    "id": views.slot_id(start),
+                    "value": value,
+                    "label": views.time_label(start, tz),
+                    "summary": views.when_label(start, end, tz),
+                    "checked": value == chosen,
+                }
+            )
+        day_views.append(
+            {
+                "label": views.day_label(day),
+                "count_label": views.count_label(len(slots)),
+                "slots": slots,
+                "open": any(s["checked"] for s in slots),
+            }
+        )
+    with_slots = [d for d in day_views if d["slots"]]
+    if with_slots and not any(d["open"] for d in with_slots):
+        with_slots[0]["open"] = True
+    host_zone = ZoneInfo(host.timezone)
+    return {
+        "host": {
+            "name": host.name,
+            "zone_label": views.zone_label(host.timezone),
+            "now": views.moment_label(now, host_zone),
+        },
+        "page_url": f"/book/{host.slug}",
+        "tz": tz.key,
+        "tz_label": views.zone_label(tz.key),
+        "tz_chosen": tz_chosen,
+        "zones": views.zone_choices(tz.key),
+        "duration": duration,
+        "duration_label": views.duration_label(duration),
+        "durations": [(m, views.duration_label(m)) for m in sorted(host.booking_durations)],
+        "days": day_views,
+        "any_slots": bool(with_slots),
+        "hold_minutes": settings.hold_minutes,
+        "problem": problem,
+        "field_errors": field_errors,
+        "form": {"name": form.get("name", ""), "email": form.get("email", "")},
+    }
+
+
+_HEADINGS = {
+    "held": "Confirm your booking",
+    "confirmed": "You are booked",
+    "cancelled": "Booking cancelled",
+    "expired": "Your hold expired",
+}
+_STATE_LABELS = {
+    "held": "Held, not yet confirmed",
+    "confirmed": "Confirmed",
+    "cancelled": "Cancelled",
+    "expired": "Expired: the time was released",
+}
+_NOTICES = {
+    "confirmed": ("success", "Your booking is confirmed. We have kept it for you."),
+    "cancelled": ("info", "This booking is cancelled and the time is free again."),
+    "expired": (
+        "info",
+        "The hold ran out before it was confirmed, so the time was released.",
+    ),
+}
+
+
+def booking_context(
+    booking: GuestBooking,
+    token: str,
+    base_url: str,
+    now: datetime,
+    problem: Problem | None,
+) -> dict[str, Any]:
+    r = booking.reservation
+    tz = ZoneInfo(booking.timezone)
+    state = booking.state(now)
+    remaining = int((r.hold_expires_at - now).total_seconds()) if r.hold_expires_at else 0
+    notice = None
+    if problem is None and state in _NOTICES:
+        kind, message = _NOTICES[state]
+        notice = {"kind": kind, "message": message}
+    url = f"/bookings/{token}"
+    return {
+        "heading": _HEADINGS.get(state, "Your booking"),
+        "problem": problem,
+        "field_errors": {},
+        "notice": notice,
+        "booking": {
+            "state": state,
+            "state_label": _STATE_LABELS.get(state, state),
+            "host_name": booking.host.name,
+            "when": views.when_label(r.start_at, r.end_at, tz),
+            "start_iso": r.start_at.astimezone(tz).isoformat(),
+            "duration_label": views.duration_label(r.duration_minutes),
+            "tz_label": views.zone_label(booking.timezone),
+            "guest_name": r.guest_name or "",
+            "guest_email": r.guest_email or "",
+            "remaining_seconds": max(0, remaining),
+            "remaining_label": views.remaining_label(remaining),
+            "hold_until": views.time_label(r.hold_expires_at, tz) if r.hold_expires_at else "",
+            "url": url,
+            "manage_url": f"{base_url}{url}",
+            "book_again_url": f"/book/{booking.host.slug}?{urlencode({'tz': booking.timezone})}",
+        },
+    }

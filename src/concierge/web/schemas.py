@@ -1,0 +1,53 @@
+"""The hold form, checked field by field so each mistake is named next to its field."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from concierge.errors import InvalidRequest
+from concierge.timezones import zone
+
+
+class HoldForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: AwareDatetime
+    duration: int
+    tz: Annotated[str, StringConstraints(max_length=64)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    email: EmailStr
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zone(value)
+        except InvalidRequest as exc:
+            raise ValueError(exc.detail) from exc
+        return value
+
+
+# What each field's problem means to the person filling the form in.
+_MESSAGES = {
+    "start": "Pick one of the free times.",
+    "duration": "Pick a meeting length from the list.",
+    "tz": "Pick your time zone from the list.",
+    "name": "Enter your name.",
+    "email": "Enter your email address, like name@example.com.",
+}
+
+
+def field_messages(error: ValidationError) -> dict[str, str]:
+    """``{field: message}`` in the order of the form."""
+    fields = {str(e["loc"][0]) for e in error.errors() if e.get("loc")}
+    return {field: message for field, message in _MESSAGES.items() if field in fields}

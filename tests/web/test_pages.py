@@ -1,0 +1,283 @@
+"""The booking pages over HTTP: what a visitor sees and what each form does.
+
+The frozen clock reads Monday 2026-11-23 12:00 UTC. Ada (Europe/London, UTC in winter) is
+bookable only on Tuesday 2026-12-01 from 09:00 to 10:00, which is 18:00-19:00 in Tokyo.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from concierge.clock import FrozenClock
+from concierge.db import Database
+from concierge.models import ManageLink, Reservation
+from tests.fixtures.web import Visitor, read, slug_of
+
+pytestmark = pytest.mark.anyio
+
+NINE = "2026-12-01T09:00:00+00:00"
+NINE_FIFTEEN = "2026-12-01T09:15:00+00:00"
+NINE_THIRTY = "2026-12-01T09:30:00+00:00"
+
+
+@pytest.fixture
+async def ada(make_host):
+    return await make_host("Ada Lovelace", "Europe/London", {"2026-12-01": [("09:00", "10:00")]})
+
+
+@pytest.fixture
+async def visitor(client: httpx.AsyncClient, ada) -> Visitor:
+    return Visitor(client, await slug_of(client, ada), tz="Asia/Tokyo")
+
+
+def booking_path(response: httpx.Response) -> str:
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert re.fullmatch(r"/bookings/[A-Za-z0-9_-]{43}", location)
+    return location
+
+
+async def test_the_page_names_the_host_and_lists_free_times_in_the_visitors_zone(
+    visitor: Visitor,
+) -> None:
+    response = await visitor.open()
+
+    assert response.status_code == 200
+    page = read(response)
+    assert "Book time with Ada Lovelace" in page.text
+    assert "Ada Lovelace is in Europe/London" in page.text
+    assert page.slots == [NINE, NINE_FIFTEEN, NINE_THIRTY]
+    assert "Tuesday 1 December 3 times" in page.text
+    assert "Tuesday 1 December, 18:00" in page.text  # Tokyo time of 09:00 London
+    assert "times in Asia/Tokyo" in page.text
+
+
+async def test_without_a_zone_the_page_uses_the_hosts_and_asks_the_browser_for_its_own(
+    visitor: Visitor,
+) -> None:
+    response = await visitor.client.get(f"/book/{visitor.slug}")
+
+    assert 'data-tz-detect="on"' in response.text
+    assert "Tuesday 1 December, 09:00" in read(response).text
+
+
+async def test_an_unknown_zone_is_named_and_the_hosts_zone_used(visitor: Visitor) -> None:
+    response = await visitor.client.get(f"/book/{visitor.slug}", params={"tz": "Mars/Olympus"})
+
+    assert response.status_code == 200
+    page = read(response)
+    assert "We do not know the time zone 'Mars/Olympus'" in page.text
+    assert "Tuesday 1 December, 09:00" in page.text
+
+
+async def test_only_the_lengths_the_host_offers_are_listed(
+    client: httpx.AsyncClient, ada, visitor: Visitor
+) -> None:
+    changed = await client.patch(
+        f"/v1/users/{ada.id}", json={"booking_durations": [45, 15]}, headers=ada.auth
+    )
+    assert changed.status_code == 200
+    assert changed.json()["booking_durations"] == [15, 45]
+
+    page = read(await visitor.open(duration=45))
+    assert page.slots == [NINE, NINE_FIFTEEN]
+    assert page.options["duration"] == ["15", "45"]
+    assert "45 minutes, times in Asia/Tokyo" in page.text
+    # A length the host does not offer falls back to their first.
+    assert len(read(await visitor.open(duration=30)).slots) == 4  # 15-minute slots
+
+
+async def test_an_unknown_page_is_a_404_in_words(client: httpx.AsyncClient) -> None:
+    response = await client.get("/book/nobody-here")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Nobody has the booking page 'nobody-here'" in read(response).text
+
+
+async def test_hold_confirm_and_see_the_booking_with_a_manage_link(
+    visitor: Visitor, db: Database
+) -> None:
+    await visitor.open()
+    held = await visitor.hold(NINE_FIFTEEN, name="Vera Visitor", email="Vera@Example.com")
+    path = booking_path(held)
+
+    page = read(await visitor.client.get(path))
+    assert "Confirm your booking" in page.text
+    assert "held for you for 30:00 more, until 21:30" in page.text  # 12:30 UTC in Tokyo
+    assert "Tuesday 1 December 2026, 18:15–18:45" in page.text
+    # The time is off the page for everyone else at once.
+    assert NINE_FIFTEEN not in read(await visitor.open()).slots
+
+    confirmed = await visitor.press(path, "confirm")
+    assert booking_path(confirmed) == path
+
+    response = await visitor.client.get(path)
+    assert response.headers["cache-control"] == "no-store"
+    page = read(response)
+    assert "You are booked" in page.text
+    assert "Status Confirmed" in page.text
+    assert f"http://concierge.test{path}" in page.links
+    assert f"{path}/invite.ics" in page.links
+    async with db.unit_of_work(write=False) as session:
+        reservation = await session.scalar(select(Reservation))
+        link = await session.scalar(select(ManageLink))
+    assert reservation is not None
+    assert link is not None
+    assert (reservation.status, reservation.guest_id) == ("confirmed", None)
+    assert (reservation.guest_name, reservation.guest_email) == ("Vera Visitor", "Vera@example.com")
+    token = path.rsplit("/", 1)[1]
+    assert token not in link.token_hash  # only the hash is kept
+
+
+async def test_the_ics_download_holds_the_booking_in_the_visitors_zone(visitor: Visitor) -> None:
+    path = booking_path(await visitor.hold(NINE))
+    not_yet = await visitor.client.get(f"{path}/invite.ics")
+    assert not_yet.status_code == 404  # a hold is not a booking yet
+    await visitor.press(path, "confirm")
+
+    response = await visitor.client.get(f"{path}/invite.ics")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    (event,) = Calendar.from_ical(response.content).events
+    assert event["DTSTART"].params["TZID"] == "Asia/Tokyo"
+    assert event.start.isoformat() == "2026-12-01T18:00:00+09:00"
+    assert event.end.isoformat() == "2026-12-01T18:30:00+09:00"
+    assert str(event["SUMMARY"]) == "Meeting with Ada Lovelace"
+
+
+async def test_a_bad_email_is_named_next_to_the_field_and_nothing_is_held(
+    visitor: Visitor,
+) -> None:
+    await visitor.open()
+    response = await visitor.hold(NINE, name="Vera", email="vera-at-example")
+
+    assert response.status_code == 422
+    page = read(response)
+    assert "Check the form" in page.text
+    assert "Enter your email address, like name@example.com." in page.text
+    assert page.inputs["name"] == "Vera"
+    assert page.inputs["email"] == "vera-at-example"
+    assert page.slots == [NINE, NINE_FIFTEEN, NINE_THIRTY]  # the list is there, refreshed
+    assert page.checked == [NINE]  # and the chosen time still chosen
+
+
+async def test_no_time_chosen_is_named(visitor: Visitor) -> None:
+    await visitor.open()
+    response = await visitor.hold("", name="Vera", email="vera@example.com")
+
+    assert response.status_code == 422
+    assert "Pick one of the free times." in read(response).text
+
+
+async def test_a_time_taken_meanwhile_is_explained_and_the_list_refreshed(
+    client: httpx.AsyncClient, visitor: Visitor
+) -> None:
+    rival = Visitor(client, visitor.slug, tz="Europe/Paris")
+    await visitor.open()
+    await rival.open()
+    booking_path(await rival.hold(NINE, name="Rita Rival", email="rita@example.com"))
+
+    response = await visitor.hold(NINE)
+
+    assert response.status_code == 409
+    page = read(response)
+    assert "That time was just taken" in page.text
+    assert "Someone else booked 18:00 on Tuesday 1 December a moment ago" in page.text
+    # Holding 09:00-09:30 took the 30-minute starts that overlap it.
+    assert page.slots == [NINE_THIRTY]
+    assert page.inputs["name"] == "Vera Visitor"
+
+
+async def test_a_lapsed_hold_cannot_be_confirmed_and_the_time_comes_back(
+    visitor: Visitor, clock: FrozenClock
+) -> None:
+    path = booking_path(await visitor.hold(NINE))
+    held = read(await visitor.client.get(path))  # the page the visitor leaves open
+    assert NINE not in read(await visitor.open()).slots
+    clock.advance(minutes=31)
+
+    reloaded = read(await visitor.client.get(path))
+    assert "Your hold expired" in reloaded.text
+    assert NINE in reloaded.slots  # the manage link now offers the free times instead
+    response = await visitor.client.post(f"{path}/confirm", data={"csrf": held.csrf[0]})
+
+    assert response.status_code == 409
+    page = read(response)
+    assert "Your hold expired" in page.text
+    assert "the hold ran out before it was confirmed" in page.text
+    assert NINE in page.slots  # back on offer, in the list shown with the message
+    assert page.inputs["email"] == "vera@example.com"
+
+
+async def test_the_manage_link_cancels_and_frees_the_time(visitor: Visitor) -> None:
+    path = booking_path(await visitor.hold(NINE))
+    await visitor.press(path, "confirm")
+
+    cancelled = await visitor.press(path, "cancel")
+    assert booking_path(cancelled) == path
+
+    page = read(await visitor.client.get(path))
+    assert "Booking cancelled" in page.text
+    assert "Status Cancelled" in page.text
+    booking_page = read(await visitor.open())
+    assert NINE in booking_page.slots
+    # A second press, from a tab still showing the confirmed booking.
+    again = await visitor.client.post(f"{path}/cancel", data={"csrf": booking_page.csrf[0]})
+    assert again.status_code == 409
+    assert "This booking is already over or cancelled." in read(again).text
+
+
+async def test_a_hold_can_be_released(visitor: Visitor) -> None:
+    path = booking_path(await visitor.hold(NINE))
+
+    booking_path(await visitor.press(path, "cancel"))
+
+    assert NINE in read(await visitor.open()).slots
+
+
+async def test_a_wrong_manage_link_is_a_404(client: httpx.AsyncClient) -> None:
+    response = await client.get("/bookings/" + "x" * 43)
+
+    assert response.status_code == 404
+    assert "This booking link is not valid" in read(response).text
+
+
+async def test_a_form_without_its_csrf_pair_changes_nothing(
+    client: httpx.AsyncClient, visitor: Visitor
+) -> None:
+    page = read(await visitor.open())
+    fields = {"start": NINE, "duration": "30", "tz": "Asia/Tokyo", "name": "M", "email": "m@ex.com"}
+
+    # Another site can post the form but can neither read nor send the cookie.
+    client.cookies.clear()
+    forged = await client.post(f"/book/{visitor.slug}", data={**fields, "csrf": page.csrf[0]})
+
+    assert forged.status_code == 403
+    assert "Please try again" in read(forged).text
+    assert NINE in read(forged).slots
+    wrong = await client.post(f"/book/{visitor.slug}", data={**fields, "csrf": "x" * 43})
+    assert wrong.status_code == 403
+
+
+async def test_pages_load_nothing_from_elsewhere_and_forbid_it(visitor: Visitor) -> None:
+    response = await visitor.open()
+
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "samesite=strict" in response.headers["set-cookie"].lower()
+    assets = read(response).assets
+    assert assets
+    assert all(a.startswith("/static/") for a in assets)
+    for asset in assets:
+        served = await visitor.client.get(asset)
+        assert served.status_code == 200, asset
+    assert '<html lang="en">' in response.text
