@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from concierge import migrate
 from concierge.accounts import service as accounts
@@ -62,7 +62,7 @@ def run_with_db(work: Callable[[Database, Settings], Awaitable[T]]) -> T:
     try:
         return asyncio.run(main())
     except ConciergeError as exc:
-        err.print(f"[red]{exc.detail}[/red]")
+        err.print(f"[red]{escape(exc.detail)}[/red]", soft_wrap=True, highlight=False)
         raise typer.Exit(1) from exc
 
 
@@ -109,7 +109,11 @@ def users_create(
 
     user_id, token = run_with_db(work)
     kind = "admin" if admin else "user"
-    err.print(f"Created {kind} {name} <{email}> with id {user_id}. Their API token (shown once):")
+    err.print(
+        f"Created {kind} {name} <{email}> with id {user_id}. Their API token (shown once):",
+        soft_wrap=True,
+        highlight=False,
+    )
     print(token)
 
 
@@ -128,22 +132,24 @@ def _load_demo() -> None:
 
     people = run_with_db(work)
     settings = get_settings()
-    table = Table(title="Demo people (tokens are new on every run)")
-    for column in ("id", "name", "zone", "admin"):
-        table.add_column(column)
-    table.add_column("token", overflow="fold")
-    for person, user_id, token in people:
-        table.add_row(
-            str(user_id), person.name, person.timezone, "yes" if person.is_admin else "", token
-        )
-    console.print(table)
     base = settings.base_url
-    ada = people[1]
+    # Plain lines, never wrapped: a token folded over two lines cannot be copied.
+    console.print("[bold]Demo people[/bold] (their tokens are new on every run):")
+    for person, user_id, token in people:
+        role = "admin" if person.is_admin else ""
+        console.print(
+            f"  {user_id:>3}  {person.name:<14} {person.timezone:<17} {role:<5}  {token}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    ada, grace = people[1], people[2]
     console.print(
-        f"Try:  curl -H 'Authorization: Bearer {people[2][2]}' "
+        f"Try:  curl -H 'Authorization: Bearer {grace[2]}' "
         f"'{base}/v1/users/{ada[1]}/slots?duration=30'",
         soft_wrap=True,
+        highlight=False,
     )
+    console.print(f"API docs: {base}/docs", soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -167,8 +173,12 @@ def serve(
     if with_demo:
         _load_demo()
     base = settings.base_url
-    console.print(f"Concierge on {base}  ·  API docs {base}/docs  ·  OpenAPI {base}/openapi.json")
-    console.print(f"Database: {_safe_url(settings)}")
+    console.print(
+        f"Concierge on {base}  ·  API docs {base}/docs  ·  OpenAPI {base}/openapi.json",
+        soft_wrap=True,
+        highlight=False,
+    )
+    console.print(f"Database: {_safe_url(settings)}", soft_wrap=True, highlight=False)
     uvicorn.run(
         "concierge.app:create_app",
         factory=True,

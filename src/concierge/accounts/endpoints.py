@@ -14,6 +14,7 @@ from concierge.models import User
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
 UserView = UserOut | UserSummary
+_INPUT = ["invalid_request"]
 
 
 def view(actor: User, user: User) -> UserView:
@@ -25,7 +26,7 @@ def view(actor: User, user: User) -> UserView:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=documented(409, 422, s409=["email_taken"]),
+    responses=documented(409, 422, s409=["email_taken"], s422=_INPUT),
 )
 async def sign_up(
     body: UserCreate, session: Session, clock: ClockDep, settings: SettingsDep
@@ -43,7 +44,7 @@ async def sign_up(
     return SignUp(user=UserOut.model_validate(user), token=token)
 
 
-@router.get("", responses=documented(401, 422))
+@router.get("", responses=documented(401, 422, s422=_INPUT))
 async def directory(
     session: Session, actor: CurrentUser, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[UserView]:
@@ -66,13 +67,13 @@ async def me(actor: CurrentUser) -> UserOut:
     return UserOut.model_validate(actor)
 
 
-@router.get("/{user_id}", responses=documented(401, 404, 422))
+@router.get("/{user_id}", responses=documented(401, 404, 422, s422=_INPUT))
 async def get_user(user_id: int, session: Session, actor: CurrentUser) -> UserView:
     """A user: id, name and zone; the whole record for themself and for admins."""
     return view(actor, await service.get_user(session, user_id))
 
 
-@router.patch("/{user_id}", responses=documented(401, 403, 404, 422))
+@router.patch("/{user_id}", responses=documented(401, 403, 404, 422, s422=_INPUT))
 async def update_user(
     user_id: int, body: UserUpdate, session: Session, actor: CurrentUser
 ) -> UserOut:
@@ -83,7 +84,9 @@ async def update_user(
 
 
 @router.delete(
-    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=documented(401, 403, 404, 422)
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=documented(401, 403, 404, 422, s422=_INPUT),
 )
 async def delete_user(
     user_id: int, session: Session, actor: CurrentUser, clock: ClockDep

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from concierge.errors import InvalidRequest
 from concierge.timezones import zone
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -15,9 +25,16 @@ TimeZoneName = Annotated[str, Field(max_length=64, examples=["America/New_York"]
 
 
 def _known_zone(value: str) -> str:
-    zone(value)
+    # A ValueError, so that the 422 lists the field among the others that fail.
+    try:
+        zone(value)
+    except InvalidRequest as exc:
+        raise ValueError(exc.detail) from None
     return value
 
+
+# An IANA zone name, checked while the body is read.
+KnownZone = Annotated[TimeZoneName, AfterValidator(_known_zone)]
 
 # A duration a host offers: whole 15-minute steps up to 8 hours, as slots are.
 BookingDuration = Annotated[int, Field(ge=15, le=480, multiple_of=15)]
@@ -58,6 +75,16 @@ class UserUpdate(BaseModel):
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
         return None if value is None else _known_zone(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_phone_clears(cls, data: Any) -> Any:
+        # Leaving a field out keeps it; null would erase a value every user must have.
+        if isinstance(data, dict):
+            for name in ("name", "timezone", "min_notice_minutes", "horizon_days"):
+                if name in data and data[name] is None:
+                    raise ValueError(f"{name} cannot be null: leave it out to keep it")
+        return data
 
 
 class UserSummary(BaseModel):

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,18 +93,22 @@ async def issue_token(
     return token
 
 
+# Every request runs this: composed once, not per call.
+_TOKEN_OWNER = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.deleted_at.is_(None),
+    )
+)
+
+
 async def authenticate(session: AsyncSession, token: str | None) -> User:
     if not token:
         raise Unauthenticated("Send 'Authorization: Bearer <token>'; sign up at POST /v1/users.")
-    user = await session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == token_hash(token),
-            ApiToken.revoked_at.is_(None),
-            User.deleted_at.is_(None),
-        )
-    )
+    user = await session.scalar(_TOKEN_OWNER, {"token_hash": token_hash(token)})
     if user is None:
         raise Unauthenticated("Unknown or revoked token; sign up at POST /v1/users for a new one.")
     return user

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from concierge.accounts import service as accounts
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
 from concierge.api.problems import documented
+from concierge.api.responses import in_zone, instants_json
 from concierge.errors import InvalidRequest
 from concierge.scheduling import service
 from concierge.scheduling.engine import Interval
@@ -18,14 +19,19 @@ from concierge.scheduling.schemas import (
     Availability,
     CommonTime,
     DateOverrides,
-    InstantWindow,
     Removed,
     Slots,
     WeeklyHours,
 )
-from concierge.timezones import render, zone
+from concierge.timezones import zone
 
 router = APIRouter(prefix="/v1", tags=["availability"])
+
+# The 422 codes each kind of route can answer with.
+_INPUT = ["invalid_request"]
+_RULES = ["invalid_request", "misaligned"]
+_RANGE = ["invalid_request", "range_too_long"]
+_GRID_RANGE = ["invalid_request", "misaligned", "range_too_long"]
 
 From = Annotated[date | None, Query(alias="from", description="First local date (YYYY-MM-DD)")]
 To = Annotated[date | None, Query(description="Last local date, inclusive (YYYY-MM-DD)")]
@@ -35,11 +41,16 @@ Tz = Annotated[
 ]
 
 
-def _windows(intervals: list[Interval], tz: ZoneInfo | None) -> list[InstantWindow]:
-    return [InstantWindow(start=render(s, tz), end=render(e, tz)) for s, e in intervals]
+def _windows_by_day(
+    days: dict[date, list[Interval]], tz: ZoneInfo | None
+) -> dict[str, list[dict[str, datetime]]]:
+    return {
+        day.isoformat(): [{"start": in_zone(s, tz), "end": in_zone(e, tz)} for s, e in intervals]
+        for day, intervals in days.items()
+    }
 
 
-@router.put("/users/{user_id}/weekly-hours", responses=documented(401, 403, 404, 422))
+@router.put("/users/{user_id}/weekly-hours", responses=documented(401, 403, 404, 422, s422=_RULES))
 async def put_weekly_hours(
     user_id: int, body: WeeklyHours, session: Session, actor: CurrentUser, settings: SettingsDep
 ) -> WeeklyHours:
@@ -49,13 +60,13 @@ async def put_weekly_hours(
     return await service.set_weekly_hours(session, user, body, settings)
 
 
-@router.get("/users/{user_id}/weekly-hours", responses=documented(401, 404, 422))
+@router.get("/users/{user_id}/weekly-hours", responses=documented(401, 404, 422, s422=_INPUT))
 async def get_weekly_hours(user_id: int, session: Session, _: CurrentUser) -> WeeklyHours:
     """A user's weekly hours, in the zone they were set in."""
     return await service.get_weekly_hours(session, await accounts.get_user(session, user_id))
 
 
-@router.put("/users/{user_id}/availability", responses=documented(401, 403, 404, 422))
+@router.put("/users/{user_id}/availability", responses=documented(401, 403, 404, 422, s422=_RULES))
 async def put_date_overrides(
     user_id: int, body: DateOverrides, session: Session, actor: CurrentUser, settings: SettingsDep
 ) -> dict[str, int]:
@@ -66,7 +77,9 @@ async def put_date_overrides(
     return {"updated": await service.set_overrides(session, user, body, settings)}
 
 
-@router.delete("/users/{user_id}/availability", responses=documented(401, 403, 404, 422))
+@router.delete(
+    "/users/{user_id}/availability", responses=documented(401, 403, 404, 422, s422=_INPUT)
+)
 async def delete_date_overrides(
     user_id: int,
     session: Session,
@@ -80,7 +93,11 @@ async def delete_date_overrides(
     return Removed(removed=await service.remove_overrides(session, user, first, to))
 
 
-@router.get("/users/{user_id}/availability", responses=documented(401, 404, 422))
+@router.get(
+    "/users/{user_id}/availability",
+    response_model=Availability,
+    responses=documented(401, 404, 422, s422=_RANGE),
+)
 async def get_availability(
     user_id: int,
     session: Session,
@@ -90,7 +107,7 @@ async def get_availability(
     first: From = None,
     to: To = None,
     tz: Tz = None,
-) -> Availability:
+) -> Response:
     """Effective windows per local date: weekly hours with overrides applied (default: the
     next two weeks, in the user's zone)."""
     user = await accounts.get_user(session, user_id)
@@ -99,13 +116,14 @@ async def get_availability(
     service.check_range(first, last, settings)
     days = await service.effective_availability(session, user, first, last, view)
     out_tz = view if tz else None
-    return Availability(
-        timezone=view.key,
-        days={d.isoformat(): _windows(ivs, out_tz) for d, ivs in days.items()},
-    )
+    return instants_json({"timezone": view.key, "days": _windows_by_day(days, out_tz)}, out_tz)
 
 
-@router.get("/users/{user_id}/slots", responses=documented(401, 404, 422))
+@router.get(
+    "/users/{user_id}/slots",
+    response_model=Slots,
+    responses=documented(401, 404, 422, s422=_GRID_RANGE),
+)
 async def get_slots(
     user_id: int,
     session: Session,
@@ -116,7 +134,7 @@ async def get_slots(
     to: To = None,
     duration: Annotated[int, Query(ge=1, le=480, description="Minutes; a multiple of 15")] = 15,
     tz: Tz = None,
-) -> Slots:
+) -> Response:
     """Free slot starts per local date: inside the host's availability, clear of confirmed
     reservations and live holds, after the minimum notice and before the horizon."""
     host = await accounts.get_user(session, user_id)
@@ -127,11 +145,12 @@ async def get_slots(
         session, host, first, last, view, duration, clock.now(), settings
     )
     out_tz = view if tz else None
-    return Slots(
-        timezone=view.key,
-        duration=duration,
-        days={d.isoformat(): [render(s, out_tz) for s in starts] for d, starts in days.items()},
-    )
+    body = {
+        "timezone": view.key,
+        "duration": duration,
+        "days": {d.isoformat(): [in_zone(s, out_tz) for s in starts] for d, starts in days.items()},
+    }
+    return instants_json(body, out_tz)
 
 
 def _user_ids(raw: str) -> list[int]:
@@ -143,7 +162,11 @@ def _user_ids(raw: str) -> list[int]:
         ) from exc
 
 
-@router.get("/availability/common", responses=documented(401, 404, 422))
+@router.get(
+    "/availability/common",
+    response_model=CommonTime,
+    responses=documented(401, 404, 422, s422=_GRID_RANGE),
+)
 async def get_common_time(
     session: Session,
     actor: CurrentUser,
@@ -154,7 +177,7 @@ async def get_common_time(
     to: To = None,
     min_duration: Annotated[int, Query(ge=1, le=1440, description="Minutes")] = 15,
     tz: Tz = None,
-) -> CommonTime:
+) -> Response:
     """Maximal intervals where every listed user is available and not booked (default zone:
     the caller's)."""
     view = zone(tz or actor.timezone)
@@ -164,7 +187,4 @@ async def get_common_time(
         session, _user_ids(users), first, last, view, min_duration, clock.now(), settings
     )
     out_tz = view if tz else None
-    return CommonTime(
-        timezone=view.key,
-        days={d.isoformat(): _windows(ivs, out_tz) for d, ivs in days.items()},
-    )
+    return instants_json({"timezone": view.key, "days": _windows_by_day(days, out_tz)}, out_tz)

@@ -11,12 +11,20 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from math import gcd
+from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
+_DAY = timedelta(days=1)
+_MINUTE = timedelta(minutes=1)
+_START = attrgetter("start")
+_END = attrgetter("end")
+_QUARTER = timedelta(minutes=15)
 
 
 class Interval(NamedTuple):
@@ -39,15 +47,20 @@ MinuteWindow = tuple[int, int]
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sort and union: overlapping or touching intervals become one; empty ones vanish."""
+    ordered = iter(sorted((iv for iv in intervals if iv.start < iv.end), key=_START))
+    first = next(ordered, None)
+    if first is None:
+        return []
     result: list[Interval] = []
-    for start, end in sorted(intervals):
-        if end <= start:
-            continue
-        if result and start <= result[-1].end:
-            if end > result[-1].end:
-                result[-1] = Interval(result[-1].start, end)
+    start, end = first
+    for next_start, next_end in ordered:
+        if next_start <= end:
+            if next_end > end:
+                end = next_end
         else:
             result.append(Interval(start, end))
+            start, end = next_start, next_end
+    result.append(Interval(start, end))
     return result
 
 
@@ -75,14 +88,20 @@ def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
     result: list[Interval] = []
     i = j = 0
     while i < len(a) and j < len(b):
-        start = max(a[i].start, b[j].start)
-        end = min(a[i].end, b[j].end)
-        if start < end:
-            result.append(Interval(start, end))
-        if a[i].end < b[j].end:
-            i += 1
+        a_start, a_end = a[i]
+        b_start, b_end = b[j]
+        # Leap over a run that ends before the other side's interval starts: intersecting a
+        # short list with a long one costs a few bisections, not a walk through the long one.
+        if a_end <= b_start:
+            i = bisect_right(a, b_start, lo=i + 1, key=_END)
+        elif b_end <= a_start:
+            j = bisect_right(b, a_start, lo=j + 1, key=_END)
         else:
-            j += 1
+            result.append(Interval(max(a_start, b_start), min(a_end, b_end)))
+            if a_end < b_end:
+                i += 1
+            else:
+                j += 1
     return result
 
 
@@ -100,6 +119,7 @@ def intersect_all(calendars: Sequence[Sequence[Interval]]) -> list[Interval]:
 
 
 def clip(intervals: Sequence[Interval], window: Interval) -> list[Interval]:
+    """The part of a normalised list inside ``window``."""
     return intersect(intervals, [window]) if window.start < window.end else []
 
 
@@ -139,18 +159,39 @@ class Schedule:
 
 
 def wall_time(day: date, minute: int, zone: ZoneInfo) -> datetime:
-    """The instant a wall clock in ``zone`` shows ``minute`` minutes after ``day``'s midnight.
+    """The first instant at which a wall clock in ``zone`` reads ``minute`` minutes after
+    ``day``'s midnight; minute 1440 is the next midnight.
 
-    A time skipped by a DST change is read with the offset before the change (PEP 495, fold=0),
-    which lands just after the gap, as people expect; minute 1440 is the next midnight.
+    An hour that clocks go back over is read at its first occurrence (PEP 495, fold=0). A time
+    that clocks go forward over does not exist: it is read as the instant of the jump, the first
+    one whose wall time is later. So the mapping never runs backwards, and on the night New York
+    springs forward a window 01:00-03:00 is the one hour that really passes.
     """
     local = datetime.combine(day, time()) + timedelta(minutes=minute)
-    return local.replace(tzinfo=zone).astimezone(UTC)
+    instant = local.replace(tzinfo=zone).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == local:
+        return instant
+    return _jump_over(local, zone)
+
+
+def _jump_over(local: datetime, zone: ZoneInfo) -> datetime:
+    """The instant at which clocks jumped forward over the nonexistent wall time ``local``."""
+    # Read with the offset after the jump, ``local`` names an instant before it; with the offset
+    # before, one after it. Offsets change on whole seconds, so bisect the seconds in between.
+    early = int(local.replace(tzinfo=zone, fold=1).timestamp())
+    late = int(local.replace(tzinfo=zone, fold=0).timestamp())
+    while late - early > 1:
+        middle = (early + late) // 2
+        if datetime.fromtimestamp(middle, zone).replace(tzinfo=None) >= local:
+            late = middle
+        else:
+            early = middle
+    return datetime.fromtimestamp(late, UTC)
 
 
 def day_span(day: date, zone: ZoneInfo) -> Interval:
     """The UTC span of one local date: 23, 24 or 25 hours long."""
-    return Interval(wall_time(day, 0, zone), wall_time(day, MINUTES_PER_DAY, zone))
+    return Interval(_midnight(day, zone), _midnight(day + _DAY, zone))
 
 
 def days(first: date, last: date) -> list[date]:
@@ -159,26 +200,49 @@ def days(first: date, last: date) -> list[date]:
 
 def availability(schedule: Schedule, first: date, last: date) -> list[Interval]:
     """Every bookable instant from ``first`` to ``last`` (dates in the schedule's zone), in UTC."""
-    spans = [
-        Interval(wall_time(day, start, rules.zone), wall_time(day, end, rules.zone))
-        for day in days(first, last)
-        for rules in (schedule.day(day),)
-        for start, end in rules.windows
-    ]
+    spans: list[Interval] = []
+    for day in days(first, last):
+        override = schedule.overrides.get(day)
+        if override is not None:
+            spans += day_windows(day, override.windows, override.zone)
+        else:
+            spans += day_windows(day, schedule.weekly.get(day.weekday(), ()), schedule.zone)
     return merge(spans)
+
+
+def day_windows(day: date, windows: Sequence[MinuteWindow], zone: ZoneInfo) -> list[Interval]:
+    """One date's wall-clock windows as instants."""
+    if not windows:
+        return []
+    midnight = _midnight(day, zone)
+    if _midnight(day + _DAY, zone) - midnight == _DAY:
+        # A day 24 hours long has no clock change: each wall time is midnight plus its minutes.
+        return [
+            Interval(midnight + start * _MINUTE, midnight + end * _MINUTE) for start, end in windows
+        ]
+    return [
+        Interval(wall_time(day, start, zone), wall_time(day, end, zone)) for start, end in windows
+    ]
+
+
+@lru_cache(maxsize=16_384)
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    # Pure and asked for again and again (every query reads the same dates): worth keeping.
+    return wall_time(day, 0, zone)
 
 
 def availability_between(schedule: Schedule, span: Interval) -> list[Interval]:
     """The schedule's windows inside an arbitrary UTC span."""
-    # One local day of margin either side covers any offset between the zones involved.
-    first = span.start.astimezone(schedule.zone).date() - timedelta(days=1)
-    last = span.end.astimezone(schedule.zone).date() + timedelta(days=1)
+    # Dates with overrides may be in another zone than the weekly hours: two local days of
+    # margin either side cover any pair of offsets (UTC-12 to UTC+14 is 26 hours).
+    first = span.start.astimezone(schedule.zone).date() - timedelta(days=2)
+    last = span.end.astimezone(schedule.zone).date() + timedelta(days=2)
     return clip(availability(schedule, first, last), span)
 
 
 def local_range(first: date, last: date, zone: ZoneInfo) -> Interval:
     """From ``first``'s midnight to the midnight after ``last``, in ``zone``."""
-    return Interval(wall_time(first, 0, zone), wall_time(last, MINUTES_PER_DAY, zone))
+    return Interval(_midnight(first, zone), _midnight(last + _DAY, zone))
 
 
 # ------------------------------------------------------------------------------- grid and slots
@@ -215,22 +279,75 @@ def slot_starts(
     earliest: datetime,
     before: datetime,
 ) -> list[datetime]:
-    """Starts ``s`` on the zone's grid with ``[s, s + duration)`` inside one free interval,
-    ``earliest <= s < before``.
+    """Starts ``s`` on the grid of ``zone``'s wall clock, ``earliest <= s < before``, with
+    ``[s, s + duration)`` inside one interval of the normalised ``free``; in order.
+    """
+    if not _QUARTER % step:
+        return _utc_grid_starts(free, duration, step, earliest, before)
+    starts: list[datetime] = []
+    for interval in free:
+        first = max(interval.start, earliest)
+        last = min(interval.end - duration, before - _MICRO)
+        # No zone changes its offset twice in a day, so a day of starts with the same offset at
+        # both ends has one offset throughout, and stepping in UTC stays on the wall-clock grid.
+        while first <= last:
+            chunk_end = min(last, first + _DAY)
+            if _offset(first, zone) == _offset(chunk_end, zone):
+                start = ceil_to_grid(first, zone, step)
+                while start <= chunk_end:
+                    starts.append(start)
+                    start += step
+            else:
+                start = _probe_for_lines(first, chunk_end, zone, step, starts)
+            first = start
+    return starts
 
-    Every zone offset in use is a multiple of 15 minutes, so stepping in UTC inside an interval
-    stays on the local grid even across a DST change.
+
+def _utc_grid_starts(
+    free: Sequence[Interval],
+    duration: timedelta,
+    step: timedelta,
+    earliest: datetime,
+    before: datetime,
+) -> list[datetime]:
+    """``slot_starts`` for a step that divides a quarter hour (15 minutes, 5, 1...).
+
+    Every offset in use since 1972 is a whole number of quarter hours, so such a step's grid is
+    the same on every zone's wall clock as in UTC, across any change: no zone needs consulting.
     """
     starts: list[datetime] = []
     for interval in free:
-        if interval.end <= earliest or interval.start >= before:
-            continue
-        start = ceil_to_grid(max(interval.start, earliest), zone, step)
+        start = max(interval.start, earliest)
         last = min(interval.end - duration, before - _MICRO)
+        past = (start - _EPOCH) % step
+        if past:
+            start += step - past
         while start <= last:
             starts.append(start)
             start += step
     return starts
+
+
+def _probe_for_lines(
+    first: datetime, last: datetime, zone: ZoneInfo, step: timedelta, found: list[datetime]
+) -> datetime:
+    """Append the grid lines from ``first`` to ``last`` across an offset change; return the
+    first probe past ``last``.
+
+    Every offset in use since 1972, and so every change of one, is a whole number of quarter
+    hours: probing each quarter hour (or each step, if finer) in UTC meets every wall-clock line.
+    """
+    probe = timedelta(microseconds=gcd(step // _MICRO, _QUARTER // _MICRO))
+    instant = ceil_to_grid(first, zone, probe)
+    while instant <= last:
+        if on_grid(instant, zone, step):
+            found.append(instant)
+        instant += probe
+    return instant
+
+
+def _offset(instant: datetime, zone: ZoneInfo) -> timedelta | None:
+    return instant.astimezone(zone).utcoffset()
 
 
 def common_free(calendars: Sequence[Sequence[Interval]], min_duration: timedelta) -> list[Interval]:
@@ -238,13 +355,76 @@ def common_free(calendars: Sequence[Sequence[Interval]], min_duration: timedelta
     return [iv for iv in intersect_all(calendars) if iv.duration >= min_duration]
 
 
+# ------------------------------------------------------------------- whole queries, still pure
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """The booking grid: slot starts lie every ``step`` on ``zone``'s wall clock."""
+
+    zone: ZoneInfo
+    step: timedelta
+
+
+def free_slots(
+    schedule: Schedule,
+    busy: Iterable[Interval],
+    span: Interval,
+    duration: timedelta,
+    grid: Grid,
+    earliest: datetime,
+    before: datetime,
+) -> list[datetime]:
+    """Starts in ``span`` of free ``duration``-long slots: inside the schedule's availability,
+    clear of ``busy``, on the grid, ``earliest <= start < before``. A slot may run past the
+    end of ``span``: only its start has to lie inside."""
+    reach = Interval(span.start, span.end + duration)
+    free = free_time(availability_between(schedule, reach), busy)
+    return slot_starts(
+        free,
+        duration,
+        grid.zone,
+        grid.step,
+        earliest=max(earliest, span.start),
+        before=min(before, span.end),
+    )
+
+
+def common_free_time(
+    calendars: Sequence[tuple[Schedule, Iterable[Interval]]],
+    span: Interval,
+    min_duration: timedelta,
+) -> list[Interval]:
+    """Maximal intervals inside ``span`` in which every ``(schedule, busy)`` calendar is
+    available and not busy, each at least ``min_duration`` long."""
+    free = [free_time(availability_between(schedule, span), busy) for schedule, busy in calendars]
+    return common_free(free, min_duration)
+
+
 # ---------------------------------------------------------------------------- grouping by day
 
 
 def starts_by_day(starts: Iterable[datetime], zone: ZoneInfo) -> dict[date, list[datetime]]:
+    """Instants filed under their local date in ``zone``; fastest when they come in order."""
     grouped: dict[date, list[datetime]] = {}
+    bucket: list[datetime] = []
+    day_start = day_end = _EPOCH
     for start in starts:
-        grouped.setdefault(start.astimezone(zone).date(), []).append(start)
+        if not day_start <= start < day_end:
+            day = start.astimezone(zone).date()
+            day_start, day_end = day_span(day, zone)
+            bucket = grouped.setdefault(day, [])
+        bucket.append(start)
+    return grouped
+
+
+def intervals_by_start_day(
+    intervals: Iterable[Interval], zone: ZoneInfo
+) -> dict[date, list[Interval]]:
+    """Each interval, whole, filed under the local date in ``zone`` on which it starts."""
+    grouped: dict[date, list[Interval]] = {}
+    for interval in intervals:
+        grouped.setdefault(interval.start.astimezone(zone).date(), []).append(interval)
     return grouped
 
 
@@ -254,8 +434,7 @@ def intervals_by_day(intervals: Iterable[Interval], zone: ZoneInfo) -> dict[date
     for start, end in intervals:
         while start < end:
             day = start.astimezone(zone).date()
-            midnight = wall_time(day, MINUTES_PER_DAY, zone)
-            piece_end = min(end, midnight)
+            piece_end = min(end, _midnight(day + _DAY, zone))
             grouped.setdefault(day, []).append(Interval(start, piece_end))
             start = piece_end
     return grouped

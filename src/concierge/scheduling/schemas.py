@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from concierge.accounts.schemas import TimeZoneName
+from concierge.accounts.schemas import KnownZone
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -46,7 +46,7 @@ class WeekDays(BaseModel):
 class WeeklyHours(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    timezone: TimeZoneName | None = Field(
+    timezone: KnownZone | None = Field(
         default=None, description="Zone the times are in; defaults to the user's zone"
     )
     days: WeekDays
@@ -55,7 +55,7 @@ class WeeklyHours(BaseModel):
 class DateOverrides(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    timezone: TimeZoneName | None = Field(
+    timezone: KnownZone | None = Field(
         default=None, description="Zone the times are in; defaults to the user's zone"
     )
     dates: Annotated[dict[date, DayList], Field(max_length=400)] = Field(

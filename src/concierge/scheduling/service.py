@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import BindParameter, bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
@@ -69,12 +69,16 @@ def _as_windows(pairs: Iterable[Sequence[int]]) -> tuple[MinuteWindow, ...]:
 
 
 def check_range(first: date, last: date, settings: Settings) -> None:
+    """``to`` not before ``from``, and at most ``max_range_days`` (62) days after it."""
     if last < first:
-        raise InvalidRequest(f"'to' ({last}) is before 'from' ({first}).", field="to")
-    if (last - first).days + 1 > settings.max_range_days:
+        raise InvalidRequest(
+            f"'to' ({last}) is before 'from' ({first}): give the dates in order.", field="to"
+        )
+    if (last - first).days > settings.max_range_days:
         raise RangeTooLong(
-            f"{first} to {last} spans {(last - first).days + 1} days; ask for at most "
-            f"{settings.max_range_days} at a time and page through longer periods."
+            f"{first} to {last} is {(last - first).days} days apart; ask for at most "
+            f"{settings.max_range_days} at a time and page through longer periods.",
+            field="to",
         )
 
 
@@ -159,36 +163,55 @@ async def remove_overrides(session: AsyncSession, user: User, first: date, last:
 # ------------------------------------------------------------------------------ loading state
 
 
+# Composed once: building a statement costs more than running it against an indexed table.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_WEEKLY = select(WeeklySchedule.user_id, WeeklySchedule.timezone, WeeklySchedule.days).where(
+    WeeklySchedule.user_id.in_(_IDS)
+)
+_OVERRIDES = select(
+    DateOverride.user_id, DateOverride.day, DateOverride.timezone, DateOverride.windows
+).where(
+    DateOverride.user_id.in_(_IDS),
+    DateOverride.day >= bindparam("first"),
+    DateOverride.day <= bindparam("last"),
+)
+_BUSY = select(
+    Reservation.host_id, Reservation.guest_id, Reservation.start_at, Reservation.end_at
+).where(
+    or_(Reservation.host_id.in_(_IDS), Reservation.guest_id.in_(_IDS)),
+    Reservation.start_at < bindparam("end"),
+    Reservation.end_at > bindparam("start"),
+    or_(
+        Reservation.status == ReservationStatus.CONFIRMED,
+        (Reservation.status == ReservationStatus.HELD)
+        & (Reservation.hold_expires_at > bindparam("now")),
+    ),
+)
+
+
 async def load_schedules(
     session: AsyncSession, users: Sequence[User], span: Interval
 ) -> dict[int, Schedule]:
     """Each user's rules, with the overrides that can touch ``span``."""
     ids = [u.id for u in users]
     weekly = {
-        w.user_id: w
-        for w in await session.scalars(
-            select(WeeklySchedule).where(WeeklySchedule.user_id.in_(ids))
-        )
+        user_id: (tz_name, days)
+        for user_id, tz_name, days in await session.execute(_WEEKLY, {"ids": ids})
     }
-    # Overrides are dated in their own zone: a day of margin either side catches every offset.
-    first = (span.start - timedelta(days=2)).date()
-    last = (span.end + timedelta(days=2)).date()
+    # The engine reads two local days either side of a span (see availability_between), and a
+    # local date is at most a day from the UTC one: three days of margin load every override
+    # it may read.
+    first = (span.start - timedelta(days=3)).date()
+    last = (span.end + timedelta(days=3)).date()
     overrides: dict[int, dict[date, DayWindows]] = {uid: {} for uid in ids}
-    for o in await session.scalars(
-        select(DateOverride).where(
-            DateOverride.user_id.in_(ids), DateOverride.day >= first, DateOverride.day <= last
-        )
-    ):
-        overrides[o.user_id][o.day] = DayWindows(zone(o.timezone), _as_windows(o.windows))
+    rows = await session.execute(_OVERRIDES, {"ids": ids, "first": first, "last": last})
+    for user_id, day, tz_name, windows in rows:
+        overrides[user_id][day] = DayWindows(zone(tz_name), _as_windows(windows))
     schedules = {}
     for user in users:
-        rules = weekly.get(user.id)
-        weekly_zone = zone(rules.timezone if rules else user.timezone)
-        by_day = {
-            WEEKDAYS.index(name): _as_windows(pairs)
-            for name, pairs in (rules.days if rules else {}).items()
-        }
-        schedules[user.id] = Schedule(weekly_zone, by_day, overrides[user.id])
+        tz_name, days = weekly.get(user.id, (user.timezone, {}))
+        by_day = {WEEKDAYS.index(name): _as_windows(pairs) for name, pairs in days.items()}
+        schedules[user.id] = Schedule(zone(tz_name), by_day, overrides[user.id])
     return schedules
 
 
@@ -199,23 +222,13 @@ async def busy_times(
     as guest. A lapsed hold is free here whether or not the sweeper has marked it yet."""
     busy: dict[int, list[Interval]] = {uid: [] for uid in user_ids}
     rows = await session.execute(
-        select(
-            Reservation.host_id, Reservation.guest_id, Reservation.start_at, Reservation.end_at
-        ).where(
-            or_(Reservation.host_id.in_(user_ids), Reservation.guest_id.in_(user_ids)),
-            Reservation.start_at < span.end,
-            Reservation.end_at > span.start,
-            or_(
-                Reservation.status == ReservationStatus.CONFIRMED,
-                (Reservation.status == ReservationStatus.HELD)
-                & (Reservation.hold_expires_at > now),
-            ),
-        )
+        _BUSY, {"ids": list(user_ids), "start": span.start, "end": span.end, "now": now}
     )
     for host_id, guest_id, start, end in rows:
-        for uid in {host_id, guest_id}:
-            if uid in busy:
-                busy[uid].append(Interval(start, end))
+        if host_id in busy:
+            busy[host_id].append(Interval(start, end))
+        if guest_id in busy and guest_id != host_id:
+            busy[guest_id].append(Interval(start, end))
     return busy
 
 
@@ -241,19 +254,25 @@ async def free_slots(
     now: datetime,
     settings: Settings,
 ) -> dict[date, list[datetime]]:
-    """Starts of free ``duration``-minute slots per local date of ``tz``."""
+    """Starts of free ``duration``-minute slots per local date of ``tz``, every date listed."""
     step = settings.slot_minutes
     if duration_minutes % step:
-        raise Misaligned(f"duration must be a multiple of {step} minutes.", field="duration")
+        raise Misaligned(
+            f"duration must be a multiple of {step} minutes (e.g. {step}, {2 * step}).",
+            field="duration",
+        )
+    duration = timedelta(minutes=duration_minutes)
     span = engine.local_range(first, last, tz)
-    schedule = (await load_schedules(session, [host], span))[host.id]
-    busy = (await busy_times(session, [host.id], span, now))[host.id]
-    free = engine.free_time(engine.availability_between(schedule, span), busy)
-    starts = engine.slot_starts(
-        free,
-        timedelta(minutes=duration_minutes),
-        zone(host.timezone),
-        timedelta(minutes=step),
+    # A slot starting near the end of the range may run past it.
+    reach = Interval(span.start, span.end + duration)
+    schedule = (await load_schedules(session, [host], reach))[host.id]
+    busy = (await busy_times(session, [host.id], reach, now))[host.id]
+    starts = engine.free_slots(
+        schedule,
+        busy,
+        span,
+        duration,
+        engine.Grid(zone(host.timezone), timedelta(minutes=step)),
         earliest=now + timedelta(minutes=host.min_notice_minutes),
         before=now + timedelta(days=host.horizon_days),
     )
@@ -271,11 +290,15 @@ async def common_free_time(
     now: datetime,
     settings: Settings,
 ) -> dict[date, list[Interval]]:
-    """Maximal intervals (from now on) in which every listed user is available and not booked."""
+    """Maximal intervals, from now on and inside the dates asked for, in which every listed user
+    is available and not booked; each filed whole under the local date it starts on."""
     if len(set(user_ids)) != len(user_ids):
-        raise InvalidRequest("Each user may be listed once.", field="users")
+        raise InvalidRequest("List each user once.", field="users")
     if not 2 <= len(user_ids) <= 20:
-        raise InvalidRequest("List between 2 and 20 users.", field="users")
+        raise InvalidRequest(
+            f"List between 2 and 20 users (got {len(user_ids)}), e.g. users=3,7.", field="users"
+        )
+    step = timedelta(minutes=settings.slot_minutes)
     if min_duration_minutes % settings.slot_minutes:
         raise Misaligned(
             f"min_duration must be a multiple of {settings.slot_minutes} minutes.",
@@ -283,13 +306,16 @@ async def common_free_time(
         )
     users = await accounts.get_users(session, user_ids)
     span = engine.local_range(first, last, tz)
-    ahead = Interval(max(span.start, now), span.end)
-    schedules = await load_schedules(session, users, span)
-    busy = await busy_times(session, user_ids, span, now)
-    calendars = [
-        engine.free_time(engine.availability_between(schedules[u.id], ahead), busy[u.id])
-        for u in users
-    ]
-    common = engine.common_free(calendars, timedelta(minutes=min_duration_minutes))
-    by_day = engine.intervals_by_day(common, tz)
+    # Time already past is not free; what is left starts on the next grid line.
+    ahead = Interval(max(span.start, engine.ceil_to_grid(now, tz, step)), span.end)
+    if ahead.start >= ahead.end:
+        return {day: [] for day in engine.days(first, last)}
+    schedules = await load_schedules(session, users, ahead)
+    busy = await busy_times(session, user_ids, ahead, now)
+    common = engine.common_free_time(
+        [(schedules[u.id], busy[u.id]) for u in users],
+        ahead,
+        timedelta(minutes=min_duration_minutes),
+    )
+    by_day = engine.intervals_by_start_day(common, tz)
     return {day: by_day.get(day, []) for day in engine.days(first, last)}
