@@ -7,7 +7,6 @@ pytest_plugins = [
     "tests.fixtures.resyos",
     "tests.fixtures.reservations",
     "tests.fixtures.server",
-    "tests.fixtures.resy",
     "tests.fixtures.web",
     "tests.fixtures.browser",
     "tests.fixtures.mcp",
