@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.server",
     "tests.fixtures.web",
     "tests.fixtures.browser",
+    "tests.fixtures.mcp",
     "tests.fixtures.logs",
     "tests.fixtures.redis",
 ]

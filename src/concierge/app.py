@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Response
@@ -16,6 +17,9 @@ from concierge.calendars.endpoints import router as calendars_router
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
+from concierge.mcp import http as mcp_http
+from concierge.mcp.runtime import Runtime
+from concierge.ratelimit.deps import check_account
 from concierge.reservations.endpoints import router as reservations_router
 from concierge.reservations.expiry import HoldSweeper
 from concierge.scheduling.endpoints import router as availability_router
@@ -46,6 +50,7 @@ def create_app(
             async with (
                 operations.running(app),
                 HoldSweeper(database, the_clock, settings.sweep_seconds).running(),
+                mcp.running(),
             ):
                 yield
         finally:
@@ -70,6 +75,14 @@ def create_app(
     app.include_router(reservations_router)
     app.include_router(calendars_router)
     install_web(app)
+    runtime = Runtime(
+        db=database,
+        clock=the_clock,
+        settings=settings,
+        booking_guard=partial(check_account, app.state.rate_limiter, "mcp_booking"),
+    )
+    app.state.mcp_runtime = runtime
+    mcp = mcp_http.mount(app, runtime)
     _health(app)
     _document_problems(app)
     return app

@@ -20,6 +20,7 @@ from concierge.db import Database, is_sqlite
 from concierge.dining.cli import dining_app
 from concierge.errors import ConciergeError
 from concierge.integrations.resy.cli import resy_app
+from concierge.mcp.cli import mcp as mcp_command
 from concierge.observability.logs import configure_logging
 from concierge.reservations.cli import app as holds_app
 from concierge.sandbox.cli import sandbox_app
@@ -43,6 +44,7 @@ app.add_typer(resy_app, name="resy")
 app.add_typer(dining_app, name="dining")
 app.add_typer(venue_sync_app, name="venue-sync")
 app.add_typer(sandbox_app, name="sandbox")
+app.command("mcp")(mcp_command)
 
 console = Console()
 err = Console(stderr=True)
