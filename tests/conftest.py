@@ -7,8 +7,10 @@ pytest_plugins = [
     "tests.fixtures.resyos",
     "tests.fixtures.reservations",
     "tests.fixtures.server",
-    "tests.fixtures.resy",
     "tests.fixtures.web",
     "tests.fixtures.browser",
+    "tests.fixtures.mcp",
+    "tests.fixtures.logs",
+    "tests.fixtures.redis",
     "tests.fixtures.caches",
 ]

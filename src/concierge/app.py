@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Response
@@ -12,11 +13,14 @@ from sqlalchemy import text
 
 from concierge.accounts import service as accounts
 from concierge.accounts.endpoints import router as users_router
-from concierge.api import problems
+from concierge.api import operations, problems
 from concierge.calendars.endpoints import router as calendars_router
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
+from concierge.mcp import http as mcp_http
+from concierge.mcp.runtime import Runtime
+from concierge.ratelimit.deps import check_account
 from concierge.reservations.endpoints import router as reservations_router
 from concierge.reservations.expiry import HoldSweeper
 from concierge.scheduling.cache import slots_cache
@@ -45,7 +49,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            async with HoldSweeper(database, the_clock, settings.sweep_seconds).running():
+            async with (
+                operations.running(app),
+                HoldSweeper(database, the_clock, settings.sweep_seconds).running(),
+                mcp.running(),
+            ):
                 yield
         finally:
             if owns_db:
@@ -64,15 +72,34 @@ def create_app(
     app.state.slots_cache = slots_cache(database.changes, settings)
 
     problems.install(app)
+    operations.install(app, settings)
     app.include_router(users_router)
     app.include_router(availability_router)
     app.include_router(venue_router)
     app.include_router(reservations_router)
     app.include_router(calendars_router)
     install_web(app)
+    runtime = Runtime(
+        db=database,
+        clock=the_clock,
+        settings=settings,
+        booking_guard=partial(check_account, app.state.rate_limiter, "mcp_booking"),
+    )
+    app.state.mcp_runtime = runtime
+    mcp = mcp_http.mount(app, runtime)
     _health(app)
     _document_problems(app)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as ``concierge serve`` runs it (in every worker process): logging configured
+    first, from the same settings."""
+    from concierge.observability.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(settings)
 
 
 def _health(app: FastAPI) -> None:
@@ -106,6 +133,7 @@ def _document_problems(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
+            schema = operations.document(schema, app.state.settings)
             app.openapi_schema = problems.add_problem_schema(schema)
         return app.openapi_schema
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -14,10 +16,12 @@ from concierge import migrate
 from concierge.accounts import service as accounts
 from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
-from concierge.db import Database
+from concierge.db import Database, is_sqlite
 from concierge.dining.cli import dining_app
 from concierge.errors import ConciergeError
 from concierge.integrations.resy.cli import resy_app
+from concierge.mcp.cli import mcp as mcp_command
+from concierge.observability.logs import configure_logging
 from concierge.reservations.cli import app as holds_app
 from concierge.sandbox.cli import sandbox_app
 from concierge.venue_sync.cli import app as venue_sync_app
@@ -40,6 +44,7 @@ app.add_typer(resy_app, name="resy")
 app.add_typer(dining_app, name="dining")
 app.add_typer(venue_sync_app, name="venue-sync")
 app.add_typer(sandbox_app, name="sandbox")
+app.command("mcp")(mcp_command)
 
 console = Console()
 err = Console(stderr=True)
@@ -70,6 +75,47 @@ def db_upgrade() -> None:
     settings = get_settings()
     migrate.upgrade(settings.database_url)
     console.print(f"Database at head: {_safe_url(settings)}")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="File to write, or a folder to put a dated file in")],
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing file")
+    ] = False,
+) -> None:
+    """Copy the live database to PATH (SQLite online backup; safe while the service runs)."""
+    from concierge import db_admin
+
+    settings = get_settings()
+    if not is_sqlite(settings.database_url):
+        err.print(
+            "PostgreSQL is backed up with its own tool; concierge does not copy it. Run:\n  "
+            + db_admin.pg_dump_command(settings.database_url, path),
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    try:
+        done = db_admin.backup_sqlite(settings.database_url, path, overwrite=overwrite)
+    except db_admin.BackupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"Backed up to {done.path} ({done.bytes} bytes, integrity {done.integrity}).")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Check that migrations are at head and the no-double-booking guard is in place; exit 1
+    saying what to do otherwise."""
+    from concierge import db_admin
+
+    settings = get_settings()
+    problems = db_admin.check(settings.database_url)
+    for problem in problems:
+        err.print(f"[red]✗[/red] {problem}")
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"Database OK: {_safe_url(settings)} (migrations at head, overlap guard present)")
 
 
 def _safe_url(settings: Settings) -> str:
@@ -167,6 +213,7 @@ def serve(
         settings = settings.model_copy(
             update={k: v for k, v in (("host", host), ("port", port)) if v}
         )
+    configure_logging(settings)
     migrate.upgrade(settings.database_url)
     if with_demo:
         _load_demo()
@@ -178,11 +225,18 @@ def serve(
     )
     console.print(f"Database: {_safe_url(settings)}", soft_wrap=True, highlight=False)
     uvicorn.run(
-        "concierge.app:create_app",
+        "concierge.app:create_served_app",
         factory=True,
         host=settings.host,
         port=settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
-        timeout_graceful_shutdown=30,
+        # Our handler, our format: one JSON or human line per request, written by the app.
+        log_config=None,
+        access_log=False,
+        # X-Forwarded-For is believed only from CONCIERGE_TRUSTED_PROXIES, by the app itself.
+        proxy_headers=False,
+        # SIGTERM: stop accepting, let in-flight requests finish, then stop background loops.
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
+        http="concierge.serving:GracefulHttpToolsProtocol",
     )

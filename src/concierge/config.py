@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The public key of the resy.com web app: the same for every user, so not a secret.
 RESY_WEB_APP_KEY = "VbWk7s3L4KiK5fzlO7JD3Q5EYolJI7n5"
+
+RateLimitStrategy = Literal["moving-window", "sliding-window-counter", "fixed-window"]
 
 
 class Settings(BaseSettings):
@@ -95,8 +100,68 @@ class Settings(BaseSettings):
     )
 
     # --- operations
-    redis_url: str | None = None
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db; rate-limit counters shared by every process",
+    )
     mcp_token: SecretStr | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger bodies get 413")
+    shutdown_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds in-flight requests get to finish on SIGTERM"
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For is believed; empty: the socket peer is the client",
+    )
+
+    # --- rate limits: "N/second|minute|hour|day", several joined by ";"; "" turns one off
+    rate_limits_enabled: bool = True
+    rate_limit_strategy: RateLimitStrategy = "moving-window"
+    rate_limit_key_prefix: str = "concierge"
+    rate_limit_default: str = Field(
+        default="600/minute", description="Every request, per token (per address when anonymous)"
+    )
+    rate_limit_signup: str = Field(default="5/minute;20/hour", description="Sign-up, per address")
+    rate_limit_booking_pages: str = Field(
+        default="60/minute", description="Public booking pages, per address"
+    )
+    rate_limit_reservations: str = Field(
+        default="30/minute", description="Reservation creation, per account"
+    )
+    rate_limit_mcp_booking: str = Field(
+        default="30/minute", description="MCP booking tools, per account"
+    )
+
+    # --- metrics
+    metrics_enabled: bool = True
+    metrics_port: int | None = Field(
+        default=None,
+        description="Serve /metrics on this separate port (no auth: bind it privately); "
+        "unset: /metrics on the main port for admins only",
+    )
+    metrics_host: str = "127.0.0.1"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip() and part.strip() != "*":
+                ipaddress.ip_network(part.strip(), strict=False)
+        return value
+
+    @field_validator(
+        "rate_limit_default",
+        "rate_limit_signup",
+        "rate_limit_booking_pages",
+        "rate_limit_reservations",
+        "rate_limit_mcp_booking",
+    )
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        if value.strip():
+            parse_many(value)  # fails at start-up, not on the first request
+        return value
 
     @property
     def base_url(self) -> str:

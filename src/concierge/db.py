@@ -5,9 +5,8 @@ services and repositories only flush. On SQLite a *write* unit starts with ``BEG
 it holds the write lock before it reads anything it will decide on: two writers can never both
 see a free slot. Read units use a plain deferred ``BEGIN`` and run concurrently under WAL.
 
-The transaction begins with the unit's first statement: a unit that never touches the database
-(an answer served from a cache) costs no connection, no ``BEGIN`` and no ``COMMIT``. Each
-``Database`` tells its ``changes`` feed what its committed transactions changed.
+Each ``Database`` tells its ``changes`` feed what its committed transactions changed (for the
+in-process caches).
 """
 
 from __future__ import annotations
@@ -119,16 +118,9 @@ class Database:
     @asynccontextmanager
     async def unit_of_work(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
         """One transaction: committed on success, rolled back on any exception."""
-        session = (self._writer if write else self._reader)()
-        try:
+        factory = self._writer if write else self._reader
+        async with factory() as session, session.begin():
             yield session
-            if session.in_transaction():
-                await session.commit()
-        finally:
-            # Closing rolls back what did not commit and detaches what was loaded; a unit that
-            # never began a transaction has neither.
-            if session.in_transaction() or session.identity_map:
-                await session.close()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

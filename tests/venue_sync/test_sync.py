@@ -336,3 +336,28 @@ async def test_the_cycle_log_keeps_a_month(db, resyos, syncer, clock: FrozenCloc
             await session.scalars(select(VenueSyncCycle.started_at).order_by(VenueSyncCycle.id))
         )
     assert kept == [clock.now() - timedelta(days=11), clock.now()]
+
+
+async def test_each_cycle_reports_its_request_count_to_metrics(db, resyos, syncer) -> None:
+    from prometheus_client import REGISTRY
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    stand_in = await resyos(reservations=120)
+    sync = await syncer(stand_in, batch=50, retries=0)
+    cycles = sample("concierge_venue_sync_requests_per_cycle_count")
+    spent = sample("concierge_venue_sync_requests_per_cycle_sum")
+    first = await sync.cycle()
+    quiet = await sync.cycle()
+    assert sample("concierge_venue_sync_requests_per_cycle_count") == cycles + 2
+    assert sample("concierge_venue_sync_requests_per_cycle_sum") == (
+        spent + first.requests + quiet.requests
+    )
+    assert quiet.requests == 1
+
+    failed = sample("concierge_venue_sync_cycles_total", outcome="error")
+    await stand_in.fault(endpoint="ids", status=503, times=1000)
+    with pytest.raises(ServiceUnavailable):
+        await sync.cycle()
+    assert sample("concierge_venue_sync_cycles_total", outcome="error") == failed + 1

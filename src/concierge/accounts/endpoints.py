@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from concierge.accounts import service
 from concierge.accounts.schemas import SignUp, UserCreate, UserOut, UserSummary, UserUpdate
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
 from concierge.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from concierge.api.params import MAX_ID, UserId
 from concierge.api.problems import documented
+from concierge.errors import InvalidRequest
 from concierge.models import User
+from concierge.ratelimit.deps import limit_by_address
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -26,7 +29,8 @@ def view(actor: User, user: User) -> UserView:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=documented(409, 422, s409=["email_taken"], s422=_INPUT),
+    responses=documented(409, 422, 429, s409=["email_taken"], s422=_INPUT),
+    dependencies=[Depends(limit_by_address("signup"))],
 )
 async def sign_up(
     body: UserCreate, session: Session, clock: ClockDep, settings: SettingsDep
@@ -51,6 +55,8 @@ async def directory(
     """Everyone who can be booked: id, name and zone (admins also see email and phone)."""
     position = decode_cursor(cursor)
     after = int(position[0]) if position and isinstance(position[0], int) else None
+    if after is not None and not 0 <= after <= MAX_ID:
+        raise InvalidRequest("Invalid cursor: pass next_cursor from a previous page.")
     users = await service.list_users(session, limit, after)
     more = len(users) > limit
     users = users[:limit]
@@ -68,14 +74,14 @@ async def me(actor: CurrentUser) -> UserOut:
 
 
 @router.get("/{user_id}", responses=documented(401, 404, 422, s422=_INPUT))
-async def get_user(user_id: int, session: Session, actor: CurrentUser) -> UserView:
+async def get_user(user_id: UserId, session: Session, actor: CurrentUser) -> UserView:
     """A user: id, name and zone; the whole record for themself and for admins."""
     return view(actor, await service.get_user(session, user_id))
 
 
 @router.patch("/{user_id}", responses=documented(401, 403, 404, 422, s422=_INPUT))
 async def update_user(
-    user_id: int, body: UserUpdate, session: Session, actor: CurrentUser
+    user_id: UserId, body: UserUpdate, session: Session, actor: CurrentUser
 ) -> UserOut:
     """Change name, phone, zone, minimum notice, booking horizon or the meeting lengths offered
     on the booking page (self or admin)."""
@@ -89,7 +95,7 @@ async def update_user(
     responses=documented(401, 403, 404, 422, s422=_INPUT),
 )
 async def delete_user(
-    user_id: int, session: Session, actor: CurrentUser, clock: ClockDep
+    user_id: UserId, session: Session, actor: CurrentUser, clock: ClockDep
 ) -> Response:
     """Delete a user (self or admin): their tokens stop working and their future reservations
     are cancelled."""

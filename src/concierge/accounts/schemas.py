@@ -51,8 +51,20 @@ class UserCreate(BaseModel):
     _zone = field_validator("timezone")(_known_zone)
 
 
+_NOT_NULL = ("name", "timezone", "min_notice_minutes", "horizon_days")
+
+
+def _schema_without_null(schema: dict[str, Any]) -> None:
+    for name in _NOT_NULL:
+        field = schema["properties"][name]
+        field["anyOf"] = [branch for branch in field["anyOf"] if branch.get("type") != "null"]
+
+
 class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Only the fields sent change. ``phone: null`` clears the phone; the other fields have no
+    "nothing" to set, so null is refused for them (422), and the schema says so."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_schema_without_null)
 
     name: Name | None = None
     phone: Phone | None = None
@@ -81,7 +93,7 @@ class UserUpdate(BaseModel):
     def _only_phone_clears(cls, data: Any) -> Any:
         # Leaving a field out keeps it; null would erase a value every user must have.
         if isinstance(data, dict):
-            for name in ("name", "timezone", "min_notice_minutes", "horizon_days"):
+            for name in _NOT_NULL:
                 if name in data and data[name] is None:
                     raise ValueError(f"{name} cannot be null: leave it out to keep it")
         return data

@@ -40,6 +40,9 @@ _HTTP_CODES = {
 }
 
 
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 def problem_response(
     status: int,
     code: str,
@@ -87,6 +90,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+            # FastAPI's answer to a body that is not even text; for the client it is one more
+            # body that fails validation, so it gets the same 422 as malformed JSON.
+            message = "The body is not JSON: send UTF-8 encoded JSON."
+            return problem_response(
+                422,
+                "invalid_request",
+                "Invalid request",
+                message,
+                errors=[{"field": "body", "message": message}],
+            )
         code = _HTTP_CODES.get(exc.status_code, "error")
         title = code.replace("_", " ").capitalize()
         return problem_response(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from concierge.accounts import service as accounts
 from concierge.api.deps import ClockDep, CurrentUser, Session
+from concierge.api.params import UserId
 from concierge.api.problems import documented
 from concierge.api.urls import BaseUrl
 from concierge.calendars import service
@@ -25,7 +26,7 @@ ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
     responses=documented(401, 403, 404, 422, s422=["invalid_request"]),
 )
 async def issue_calendar_url(
-    user_id: int, session: Session, actor: CurrentUser, clock: ClockDep, base_url: BaseUrl
+    user_id: UserId, session: Session, actor: CurrentUser, clock: ClockDep, base_url: BaseUrl
 ) -> CalendarUrl:
     """A new secret address of the user's calendar feed (self or admin), shown this once. Any
     address issued before stops working, which is how a leaked one is revoked."""
@@ -50,7 +51,7 @@ async def issue_calendar_url(
     },
 )
 async def calendar_feed(
-    user_id: int,
+    user_id: UserId,
     session: Session,
     clock: ClockDep,
     key: Annotated[

@@ -4,6 +4,7 @@ from concierge.models.availability import DateOverride, WeeklySchedule
 from concierge.models.base import Base, UTCDateTime
 from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
+from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
     IdempotencyRecord,
@@ -24,6 +25,9 @@ __all__ = [
     "Base",
     "CalendarFeed",
     "DateOverride",
+    "DiningReservation",
+    "DiningStatus",
+    "DiningVisit",
     "IdempotencyRecord",
     "ManageLink",
     "Reservation",

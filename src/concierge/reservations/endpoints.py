@@ -6,15 +6,17 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
 from concierge.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from concierge.api.params import MAX_ID, ReservationId
 from concierge.api.problems import documented
 from concierge.errors import Forbidden, InvalidRequest
 from concierge.models import Reservation, ReservationStatus
+from concierge.ratelimit.deps import limit_by_account
 from concierge.reservations import expiry, idempotency, service
 from concierge.reservations.schemas import ExpiredHolds, ReservationCreate, ReservationOut
 from concierge.timezones import render, zone
@@ -74,7 +76,8 @@ def _zone(tz: str | None) -> ZoneInfo | None:
     status_code=status.HTTP_201_CREATED,
     response_model=ReservationOut,
     response_description="The new reservation (a repeated Idempotency-Key: the first answer)",
-    responses=documented(401, 404, 409, 422, s409=["slot_unavailable"], s422=_CREATE_422),
+    responses=documented(401, 404, 409, 422, 429, s409=["slot_unavailable"], s422=_CREATE_422),
+    dependencies=[Depends(limit_by_account("reservations"))],
 )
 async def create_reservation(
     body: ReservationCreate,
@@ -125,7 +128,11 @@ async def create_reservation(
     ),
 )
 async def confirm_reservation(
-    reservation_id: int, session: Session, actor: CurrentUser, clock: ClockDep, tz: Tz = None
+    reservation_id: ReservationId,
+    session: Session,
+    actor: CurrentUser,
+    clock: ClockDep,
+    tz: Tz = None,
 ) -> ReservationOut:
     """`held` -> `confirmed` (its guest or an admin) while the hold lasts. Confirming a
     confirmed reservation again answers 200 and changes nothing."""
@@ -139,7 +146,11 @@ async def confirm_reservation(
     responses=documented(401, 404, 409, 422, s409=["not_cancellable"], s422=["invalid_request"]),
 )
 async def cancel_reservation(
-    reservation_id: int, session: Session, actor: CurrentUser, clock: ClockDep, tz: Tz = None
+    reservation_id: ReservationId,
+    session: Session,
+    actor: CurrentUser,
+    clock: ClockDep,
+    tz: Tz = None,
 ) -> ReservationOut:
     """Cancel a held or confirmed reservation (its guest, its host or an admin); the time is
     free again at once. An expired or already cancelled one: 409 `not_cancellable`."""
@@ -153,7 +164,11 @@ async def cancel_reservation(
     responses=documented(401, 404, 422, s422=["invalid_request"]),
 )
 async def get_reservation(
-    reservation_id: int, session: Session, actor: CurrentUser, clock: ClockDep, tz: Tz = None
+    reservation_id: ReservationId,
+    session: Session,
+    actor: CurrentUser,
+    clock: ClockDep,
+    tz: Tz = None,
 ) -> ReservationOut:
     """One reservation, for its guest, its host or an admin."""
     reservation = await service.get_visible(session, actor, reservation_id)
@@ -184,6 +199,8 @@ def _position(cursor: str | None) -> tuple[datetime, int] | None:
         start, reservation_id = position
         instant = datetime.fromisoformat(start)
         if instant.tzinfo is None or not isinstance(reservation_id, int):
+            raise ValueError(cursor)
+        if not 0 <= reservation_id <= MAX_ID:
             raise ValueError(cursor)
     except (TypeError, ValueError) as exc:
         raise InvalidRequest("Invalid cursor: pass next_cursor from a previous page.") from exc

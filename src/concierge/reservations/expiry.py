@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concierge.clock import Clock
 from concierge.db import Database
 from concierge.models import Reservation, ReservationStatus
+from concierge.observability import metrics
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,9 @@ async def expire_lapsed_holds(session: AsyncSession, now: datetime) -> list[int]
         .returning(Reservation.id)
         .execution_options(synchronize_session=False)
     )
-    return sorted(result.all())
+    expired = sorted(result.all())
+    metrics.reservation_event_on_commit(session, "expired", len(expired))
+    return expired
 
 
 async def sweep_once(db: Database, clock: Clock) -> list[int]:

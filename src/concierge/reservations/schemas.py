@@ -6,13 +6,15 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from concierge.api.params import MAX_ID
+
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
 class ReservationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    host_id: int = Field(description="The person whose time is booked")
+    host_id: int = Field(ge=1, le=MAX_ID, description="The person whose time is booked")
     start: AwareDatetime = Field(
         description="RFC 3339 instant with an offset, on the host's 15-minute grid",
         examples=["2026-12-01T14:00:00Z"],

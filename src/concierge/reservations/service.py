@@ -38,6 +38,7 @@ from concierge.errors import (
     TooSoon,
 )
 from concierge.models import Reservation, ReservationStatus, User
+from concierge.observability import metrics
 from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval, Schedule
 from concierge.scheduling.service import load_schedules
@@ -186,12 +187,14 @@ async def _release_lapsed_holds(
 ) -> None:
     """Mark the host's lapsed holds over ``span`` expired, so the database's no-overlap rule,
     which cannot read the clock, lets the new row in."""
-    await session.execute(
+    expired = await session.scalars(
         update(Reservation)
         .where(Reservation.host_id == host_id, _lapsed_hold(now), _overlapping(span))
         .values(status=Status.EXPIRED, expired_at=now)
+        .returning(Reservation.id)
         .execution_options(synchronize_session=False, **touching(host_id))
     )
+    metrics.reservation_event_on_commit(session, "expired", len(expired.all()))
 
 
 async def _require_free(session: AsyncSession, host: User, span: Interval, now: datetime) -> None:
@@ -201,6 +204,7 @@ async def _require_free(session: AsyncSession, host: User, span: Interval, now: 
         .limit(1)
     )
     if taken is not None:
+        metrics.double_booking_refused("check")
         raise SlotUnavailable(
             f"{host.name} is already booked between {render(span.start)} and "
             f"{render(span.end)}; pick another time from GET /v1/users/{host.id}/slots."
@@ -263,8 +267,10 @@ async def reserve(
         # Reached only past the checks above (a writer without the host lock): the database
         # itself still refuses the overlap.
         if NO_OVERLAP in str(exc.orig):
+            metrics.double_booking_refused("constraint")
             raise SlotUnavailable(taken) from exc
         raise
+    metrics.reservation_event_on_commit(session, "confirmed" if confirm else "held")
     return reservation
 
 
@@ -303,6 +309,7 @@ async def confirm_reservation(
     )
     await session.refresh(reservation)
     if swapped is not None:
+        metrics.reservation_event_on_commit(session, "confirmed")
         return reservation
     status = effective_status(reservation, now)
     if status == Status.CONFIRMED:
@@ -339,6 +346,7 @@ async def cancel_reservation(
     )
     await session.refresh(reservation)
     if swapped is not None:
+        metrics.reservation_event_on_commit(session, "cancelled")
         return reservation
     status = effective_status(reservation, now)
     raise NotCancellable(

@@ -18,6 +18,7 @@ from concierge.api.deps import (
     get_database,
     settings_of,
 )
+from concierge.api.params import MAX_ID, UserId
 from concierge.api.problems import documented
 from concierge.api.responses import in_zone, instants_json, json_response, render_instants
 from concierge.changes import reading_since
@@ -62,7 +63,7 @@ def _windows_by_day(
 
 @router.put("/users/{user_id}/weekly-hours", responses=documented(401, 403, 404, 422, s422=_RULES))
 async def put_weekly_hours(
-    user_id: int, body: WeeklyHours, session: Session, actor: CurrentUser, settings: SettingsDep
+    user_id: UserId, body: WeeklyHours, session: Session, actor: CurrentUser, settings: SettingsDep
 ) -> WeeklyHours:
     """Replace the weekly hours (self or admin). Days left out have no hours."""
     accounts.require_self_or_admin(actor, user_id)
@@ -71,14 +72,18 @@ async def put_weekly_hours(
 
 
 @router.get("/users/{user_id}/weekly-hours", responses=documented(401, 404, 422, s422=_INPUT))
-async def get_weekly_hours(user_id: int, session: Session, _: CurrentUser) -> WeeklyHours:
+async def get_weekly_hours(user_id: UserId, session: Session, _: CurrentUser) -> WeeklyHours:
     """A user's weekly hours, in the zone they were set in."""
     return await service.get_weekly_hours(session, await accounts.get_user(session, user_id))
 
 
 @router.put("/users/{user_id}/availability", responses=documented(401, 403, 404, 422, s422=_RULES))
 async def put_date_overrides(
-    user_id: int, body: DateOverrides, session: Session, actor: CurrentUser, settings: SettingsDep
+    user_id: UserId,
+    body: DateOverrides,
+    session: Session,
+    actor: CurrentUser,
+    settings: SettingsDep,
 ) -> dict[str, int]:
     """Set the windows of the dates given, replacing weekly hours on those dates (self or
     admin). Other dates are untouched; an empty list is a day off."""
@@ -91,7 +96,7 @@ async def put_date_overrides(
     "/users/{user_id}/availability", responses=documented(401, 403, 404, 422, s422=_INPUT)
 )
 async def delete_date_overrides(
-    user_id: int,
+    user_id: UserId,
     session: Session,
     actor: CurrentUser,
     first: Annotated[date, Query(alias="from")],
@@ -109,7 +114,7 @@ async def delete_date_overrides(
     responses=documented(401, 404, 422, s422=_RANGE),
 )
 async def get_availability(
-    user_id: int,
+    user_id: UserId,
     session: Session,
     _: CurrentUser,
     clock: ClockDep,
@@ -136,7 +141,7 @@ async def get_availability(
 )
 async def get_slots(
     request: Request,
-    user_id: int,
+    user_id: UserId,
     _: CurrentUser,
     first: From = None,
     to: To = None,
@@ -165,7 +170,9 @@ async def get_slots(
         view = zone(tz or host.timezone)
         first, last = service.default_range(first, to, view, now)
         service.check_range(first, last, settings)
-        found = await service.free_slots(session, host, first, last, view, duration, now, settings)
+        found = await service.free_slots_until(
+            session, host, first, last, view, duration, now, settings
+        )
     out_tz = view if tz else None
     body = render_instants(
         {
@@ -187,11 +194,14 @@ async def get_slots(
 
 def _user_ids(raw: str) -> list[int]:
     try:
-        return [int(part) for part in raw.split(",") if part.strip()]
+        ids = [int(part) for part in raw.split(",") if part.strip()]
     except ValueError as exc:
         raise InvalidRequest(
             "users must be comma-separated user ids, e.g. users=3,7", field="users"
         ) from exc
+    if any(not 1 <= i <= MAX_ID for i in ids):
+        raise InvalidRequest("users must be user ids (positive whole numbers).", field="users")
+    return ids
 
 
 @router.get(

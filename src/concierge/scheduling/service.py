@@ -347,6 +347,24 @@ class FreeSlots:
 
 async def free_slots(
     session: AsyncSession,
+    host: User,
+    first: date,
+    last: date,
+    tz: ZoneInfo,
+    duration_minutes: int,
+    now: datetime,
+    settings: Settings,
+) -> dict[date, list[datetime]]:
+    """Starts of free ``duration``-minute slots per local date of ``tz``, every date listed."""
+    bookable = await load_host(session, host.id, first, last)
+    found = await free_slots_until(
+        session, bookable, first, last, tz, duration_minutes, now, settings
+    )
+    return found.days
+
+
+async def free_slots_until(
+    session: AsyncSession,
     host: Host,
     first: date,
     last: date,
@@ -355,7 +373,7 @@ async def free_slots(
     now: datetime,
     settings: Settings,
 ) -> FreeSlots:
-    """Starts of free ``duration``-minute slots per local date of ``tz``, every date listed."""
+    """``free_slots``, and until when the answer stands by the clock alone."""
     step = settings.slot_minutes
     if duration_minutes % step:
         raise Misaligned(

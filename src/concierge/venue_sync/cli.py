@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -24,6 +23,7 @@ from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.errors import ConciergeError
 from concierge.integrations.resyos.client import ResyOSClient
+from concierge.observability.logs import configure_logging
 from concierge.venue_sync import service
 from concierge.venue_sync.mirror import MirroredReservation, last_cycles
 from concierge.venue_sync.plan import SyncConfig
@@ -42,11 +42,7 @@ Rows = list[MirroredReservation]
 
 def _configure_logging(settings: Settings) -> None:
     if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=settings.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s %(message)s",
-            stream=sys.stderr,
-        )
+        configure_logging(settings)  # JSON off a terminal, secrets redacted
     # httpx logs each request at INFO: the cycle line already counts them.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -42,6 +42,7 @@ from concierge.integrations.resyos.client import ResyOSClient
 from concierge.integrations.resyos.errors import ResyOSAuthError, ResyOSError
 from concierge.integrations.resyos.schemas import Guest, ReservationDetail
 from concierge.models import User, VenueSyncCycle
+from concierge.observability import metrics
 from concierge.venue_sync.mirror import (
     MirroredReservation,
     list_reservations,
@@ -99,11 +100,13 @@ async def run_cycle(
         report.requests = client.requests - spent_before
         report.finished_at = clock.now()
         await _record_failure(db, report)
+        metrics.venue_sync_cycle(report.requests, "error")
         log.warning(report.line())
         hint = "" if isinstance(exc, ResyOSAuthError) else " The next cycle will try again."
         raise ServiceUnavailable(
             f"Venue sync failed: {exc}. The mirror keeps everything committed before.{hint}"
         ) from exc
+    metrics.venue_sync_cycle(report.requests, "ok")
     log.info(report.line())
     return report
 

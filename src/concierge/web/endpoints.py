@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
@@ -27,14 +27,17 @@ from concierge.calendars import service as calendars
 from concierge.config import Settings
 from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.models import User
+from concierge.ratelimit.deps import limit_by_address
 from concierge.timezones import zone
 from concierge.web import csrf, rendering, service
 from concierge.web.rendering import Problem
 from concierge.web.schemas import HoldForm, field_messages
 
-# Rate limiting of these public pages belongs here, as one router dependency: with the ops
-# limiter, ``dependencies=[Depends(limit_by_address("booking_pages"))]``.
-router = APIRouter(include_in_schema=False)
+# Public pages: every route counts against the per-address booking-pages limit (a 429
+# problem with Retry-After when spent).
+router = APIRouter(
+    include_in_schema=False, dependencies=[Depends(limit_by_address("booking_pages"))]
+)
 
 FormText = Annotated[str, Form()]
 

@@ -68,9 +68,7 @@ async def free_times(
 ) -> dict[date, list[datetime]]:
     """Free starts of the next two weeks, per local date of ``tz``."""
     first, last = scheduling.default_range(None, None, tz, now)
-    bookable = await scheduling.load_host(session, host.id, first, last)
-    found = await scheduling.free_slots(session, bookable, first, last, tz, duration, now, settings)
-    return found.days
+    return await scheduling.free_slots(session, host, first, last, tz, duration, now, settings)
 
 
 async def add_manage_link(

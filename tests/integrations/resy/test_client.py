@@ -184,3 +184,23 @@ async def test_older_wire_shapes_are_understood(
     assert mine.resy_token == booking.resy_token
     assert (mine.day, mine.time, mine.venue_name) == (FRIDAY, slot.start.time(), "Via Carota")
     assert mine.time != time(0)
+
+
+async def test_each_call_is_counted_by_endpoint_and_outcome(resy_client: ResyClient) -> None:
+    from prometheus_client import REGISTRY
+
+    def calls(endpoint: str, outcome: str) -> float:
+        labels = {"endpoint": endpoint, "outcome": outcome}
+        return REGISTRY.get_sample_value("concierge_resy_calls_total", labels) or 0.0
+
+    ok, refused = calls("/3/auth/password", "ok"), calls("/3/auth/password", "bad_credentials")
+    with pytest.raises(BadCredentials):
+        await resy_client.login(DEMO_EMAIL, "not-the-password")
+    await resy_client.login(DEMO_EMAIL, DEMO_PASSWORD)
+    assert calls("/3/auth/password", "bad_credentials") == refused + 1
+    assert calls("/3/auth/password", "ok") == ok + 1
+    seconds = REGISTRY.get_sample_value(
+        "concierge_resy_call_duration_seconds_count", {"endpoint": "/3/auth/password"}
+    )
+    assert seconds is not None
+    assert seconds >= 2

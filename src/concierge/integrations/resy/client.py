@@ -54,6 +54,7 @@ from concierge.integrations.resy.schemas import (
     VenueHit,
     deep_link,
 )
+from concierge.observability import metrics
 
 log = logging.getLogger("concierge.resy")
 
@@ -450,6 +451,25 @@ class ResyClient:
         await self._pace()
         started = time.monotonic()
         try:
+            body = await self._exchange(method, path, token, params, json, data, deep_link)
+        except ResyError as exc:
+            metrics.resy_call(path, _outcome(exc), time.monotonic() - started)
+            raise
+        metrics.resy_call(path, "ok", time.monotonic() - started)
+        return body
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        token: str | None,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        deep_link: str | None,
+    ) -> Any:
+        started = time.monotonic()
+        try:
             response = await self._http.request(
                 method,
                 self._base + path,
@@ -603,6 +623,14 @@ def _dig(body: Any, *keys: str) -> Any:
             return None
         body = body.get(key)
     return body
+
+
+def _outcome(error: ResyError) -> str:
+    """The metrics label for a failed call: the error's kind, in snake case (a fixed set)."""
+    if isinstance(error, Unavailable) and not error.reached:
+        return "unreachable"
+    name = type(error).__name__
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 def _log_retry(state: RetryCallState) -> None:

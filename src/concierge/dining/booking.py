@@ -1,0 +1,457 @@
+"""Booking a restaurant table for one person, cancelling it, and listing theirs (story 5.6).
+
+The flow of a booking: a valid Resy token -> the restaurant's Resy venue -> its open tables
+that day -> the table at the asked time -> its details (the book token) -> book, with the card
+the person keeps at Resy -> Concierge's own record and a visit -> the confirmation. Each step
+turns what can go wrong into something the person can act on: the table went -> the nearest
+open times; the login lapsed -> logged in again and asked once more (the auth manager does it
+inside the client); a captcha -> the resy.com page to finish on; a card needed -> the one on
+file, else what to add where.
+
+Everything runs as one person: their ``ResyAuthManager`` (their own encrypted login) and their
+own rows; nothing here can reach another person's bookings or login.
+
+Like the dining service, these take the ``Database``, not a session: Resy's calls are paced
+1-3 s apart, and no transaction may stay open across them (a SQLite write lock would stall
+every other writer). Concierge's own rows are read and written in short units of work around
+the calls. Resy stays the source of truth: a table booked there whose record could not be
+written here still shows in ``my_reservations``, which merges Resy's own list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from concierge.credentials import StoredCredentials
+from concierge.db import Database
+from concierge.dining.booking_schemas import (
+    BookingConfirmation,
+    Cancellation,
+    LoginSaved,
+    MyReservations,
+    TableBooking,
+)
+from concierge.dining.dates import resolve
+from concierge.dining.errors import ResyLoginRequired, from_resy
+from concierge.dining.matching import VenueMatcher
+from concierge.dining.names import name_key, name_score
+from concierge.dining.schemas import clock_text, day_text
+from concierge.dining.service import MAX_PARTY, DiningService
+from concierge.errors import ConciergeError, InvalidRequest, NotFound
+from concierge.integrations.resy import errors as resy_errors
+from concierge.integrations.resy.auth import ResyAuthManager
+from concierge.integrations.resy.client import ResyClient
+from concierge.integrations.resy.schemas import Availability, PaymentMethod, Reservation, Slot
+from concierge.models import DiningReservation, DiningStatus, DiningVisit, User
+from concierge.timezones import zone
+
+# How close a restaurant name must be to the one booked to count as "that restaurant".
+SAME_RESTAURANT = 80.0
+ALTERNATIVES = 3
+
+
+class TableUnavailable(ConciergeError):
+    """No table at the asked time; ``extra['alternatives']`` holds the nearest open ones."""
+
+    status, code, title = 409, "table_unavailable", "Table unavailable"
+
+
+class NotOnResy(ConciergeError):
+    status, code, title = 404, "not_on_resy", "Not on Resy"
+
+
+class PaymentMethodRequired(ConciergeError):
+    status, code, title = 402, "payment_method_required", "Payment method required"
+
+
+LOGIN_AGAIN = (
+    "Resy no longer accepts your saved login, even after logging in again. Save it again with "
+    "store_resy_credentials (or `concierge resy login`)."
+)
+NO_LOGIN = (
+    "Concierge has no Resy login for you yet: save it with store_resy_credentials(email, "
+    "password) (or `concierge resy login`), then ask again."
+)
+
+
+def translate(error: resy_errors.ResyError) -> ConciergeError:
+    """A Resy failure as a domain error whose message says what to do next."""
+    if isinstance(error, resy_errors.AuthExpired | resy_errors.BadCredentials):
+        return ResyLoginRequired(LOGIN_AGAIN)
+    return from_resy(error)
+
+
+# ------------------------------------------------------------------------------- the login
+
+
+async def save_login(auth: ResyAuthManager, email: str, password: str) -> LoginSaved:
+    """Log in to Resy with the person's email and password; on success keep the login
+    (encrypted) and report the card bookings will use. Nothing is kept when it fails."""
+    if not email.strip() or "@" not in email:
+        raise InvalidRequest("Give the email address of your Resy account.", field="email")
+    if not password:
+        raise InvalidRequest("Give the password of your Resy account.", field="password")
+    try:
+        login = await auth.login(email.strip(), password)
+    except resy_errors.BadCredentials as exc:
+        raise ResyLoginRequired(
+            "Resy rejected that email or password, so nothing was saved. Check them on "
+            "resy.com and try again."
+        ) from exc
+    except resy_errors.ResyError as exc:
+        raise translate(exc) from exc
+    card = login.default_payment_method()
+    return LoginSaved(email=email.strip(), payment_method=card.label if card else None)
+
+
+# ----------------------------------------------------------------------------------- booking
+
+
+async def make_reservation(
+    db: Database,
+    *,
+    dining: DiningService,
+    auth: ResyAuthManager,
+    user: User,
+    restaurant: str,
+    date_text: str,
+    time_text: str,
+    party_size: int,
+    special_requests: str | None,
+    now: datetime,
+) -> BookingConfirmation:
+    """Book the table at ``restaurant`` on ``date_text`` at ``time_text`` (words a person
+    uses: "Saturday", "7pm") for ``party_size`` on the person's Resy account, and keep
+    Concierge's record of it."""
+    if not 1 <= party_size <= MAX_PARTY:
+        raise InvalidRequest(f"Party size must be between 1 and {MAX_PARTY}.", field="party_size")
+    saved = _stored(auth)
+    when = resolve(date_text, time_text, now=now, tz=zone(user.timezone))
+    if when.time is None:
+        raise InvalidRequest("Say at what time, e.g. 19:00 or 7:30 PM.", field="time")
+    if when.day < now.astimezone(zone(user.timezone)).date():
+        raise InvalidRequest(f"{day_text(when.day)} has passed; pick a later date.", field="date")
+    resy = auth.client()
+    try:
+        await auth.ensure_valid_token()
+        place = await dining.find_restaurant(db, restaurant, now=now)
+        venue_id = await VenueMatcher(db, resy, now=now).find_resy_venue(place)
+        if venue_id is None:
+            raise NotOnResy(
+                f"{place.name} is not on Resy, so Concierge cannot book it. Book with the "
+                "restaurant directly.",
+                place_id=place.place_id,
+            )
+        availability = await resy.find(venue_id, when.day, party_size)
+        slot = _slot_at(availability, when.time)
+        if slot is None:
+            raise _unavailable(place.name, when.day, when.time, party_size, availability)
+        card: tuple[int, str] | None = None
+        try:
+            details = await resy.details(slot, party_size)
+            card = _card(saved, details.payment_methods)
+            booking = await resy.book(details, payment_method_id=card[0] if card else None)
+        except resy_errors.SlotTaken as exc:
+            fresh = await resy.find(venue_id, when.day, party_size)
+            raise _unavailable(place.name, when.day, when.time, party_size, fresh, slot) from exc
+        except resy_errors.PaymentRequired as exc:
+            raise _card_needed(place.name, card[1] if card else None) from exc
+    except resy_errors.ResyError as exc:
+        raise translate(exc) from exc
+    time_zone = (availability.venue.time_zone if availability.venue else None) or place.time_zone
+    row = DiningReservation(
+        user_id=user.id,
+        platform="resy",
+        platform_token=booking.resy_token,
+        confirmation=str(booking.reservation_id) if booking.reservation_id else None,
+        venue_id=venue_id,
+        place_id=place.place_id,
+        restaurant_name=place.name,
+        day=when.day,
+        time=slot.start.time(),
+        time_zone=time_zone,
+        starts_at=_instant(when.day, slot.start.time(), time_zone, user),
+        party_size=party_size,
+        table_type=slot.type,
+        special_requests=(special_requests or "").strip() or None,
+        status=DiningStatus.CONFIRMED,
+        booked_at=now,
+    )
+    async with db.unit_of_work() as session:
+        session.add(row)
+        await session.flush()
+        session.add(
+            DiningVisit(
+                user_id=user.id,
+                reservation_id=row.id,
+                venue_id=venue_id,
+                place_id=place.place_id,
+                restaurant_name=place.name,
+                day=when.day,
+                party_size=party_size,
+                created_at=now,
+            )
+        )
+    return BookingConfirmation(**_booking(row).model_dump(), email=saved.email)
+
+
+def _stored(auth: ResyAuthManager) -> StoredCredentials:
+    saved = auth.stored()
+    if saved is None:
+        raise ResyLoginRequired(NO_LOGIN)
+    return saved
+
+
+def _card(saved: StoredCredentials, methods: Sequence[PaymentMethod]) -> tuple[int, str] | None:
+    """(id, label) of the card to book with: the one saved with the login, else the one Resy
+    marks default among those details lists (a card added on resy.com after the login was
+    saved)."""
+    if saved.payment_method_id is not None:
+        return saved.payment_method_id, saved.payment_method_label or "the card on file"
+    chosen = next((m for m in methods if m.is_default), methods[0] if methods else None)
+    return (chosen.id, chosen.label) if chosen else None
+
+
+def _slot_at(availability: Availability, at: time) -> Slot | None:
+    """The open table at exactly ``at``: the dining room before the bar when both are free."""
+    matching = [s for s in availability.slots if s.start.time() == at]
+    matching.sort(key=lambda s: (s.type or "") != "Dining Room")
+    return matching[0] if matching else None
+
+
+def _unavailable(
+    name: str,
+    day: date,
+    at: time,
+    party_size: int,
+    availability: Availability,
+    gone: Slot | None = None,
+) -> TableUnavailable:
+    """No table at ``at`` (or ``gone`` went meanwhile): name the nearest open ones instead."""
+    target = datetime.combine(day, at)
+    others = [
+        s
+        for s in availability.slots
+        if gone is None or (s.start, s.type) != (gone.start, gone.type)
+    ]
+    nearest = sorted(others, key=lambda s: (abs(s.start - target), s.start))[:ALTERNATIVES]
+    nearest.sort(key=lambda s: s.start)
+    what = f"The {clock_text(at)} table" if gone else f"A table at {clock_text(at)}"
+    if not nearest:
+        return TableUnavailable(
+            f"{what} at {name} on {day_text(day)} is not available, and no other table for "
+            f"{party_size} is open that day. Try another day or another restaurant.",
+            alternatives=[],
+        )
+    listed = ", ".join(f"{clock_text(s.start)} ({s.type or 'Table'})" for s in nearest)
+    return TableUnavailable(
+        f"{what} at {name} on {day_text(day)} is no longer available. Nearest open tables for "
+        f"{party_size}: {listed}. Ask which one they want, then book it.",
+        alternatives=[
+            {"time": s.start.time().isoformat(timespec="minutes"), "table_type": s.type}
+            for s in nearest
+        ],
+    )
+
+
+def _card_needed(name: str, label: str | None) -> PaymentMethodRequired:
+    if label:
+        return PaymentMethodRequired(
+            f"{name} holds tables with a card, and Resy refused the card on file ({label}). "
+            "Check it in your Resy account (resy.com > Account > Payment methods), save your "
+            "login again with store_resy_credentials, then book again."
+        )
+    return PaymentMethodRequired(
+        f"{name} holds tables with a card, and your Resy account has none. Add one on "
+        "resy.com (Account > Payment methods), save your login again with "
+        "store_resy_credentials so Concierge sees it, then book again."
+    )
+
+
+def _instant(day: date, at: time, time_zone: str | None, user: User) -> datetime:
+    tz: ZoneInfo = zone(time_zone or user.timezone)
+    return datetime.combine(day, at, tz)
+
+
+def _booking(row: DiningReservation) -> TableBooking:
+    return TableBooking(
+        restaurant=row.restaurant_name,
+        day=row.day,
+        time=row.time,
+        time_zone=row.time_zone,
+        party_size=row.party_size,
+        table_type=row.table_type,
+        confirmation=row.confirmation,
+        special_requests=row.special_requests,
+        status=row.status,
+    )
+
+
+# -------------------------------------------------------------------------------- cancelling
+
+
+async def cancel_reservation(
+    db: Database,
+    *,
+    auth: ResyAuthManager,
+    user: User,
+    restaurant_name: str | None,
+    confirmation_id: str | None,
+    now: datetime,
+) -> Cancellation:
+    """Cancel at Resy the reservation named by its confirmation (number or Resy token), or
+    the soonest upcoming one at ``restaurant_name``; mark Concierge's record cancelled."""
+    wanted = (confirmation_id or "").strip()
+    name = (restaurant_name or "").strip()
+    if not wanted and not name:
+        raise InvalidRequest(
+            "Say which reservation to cancel: its confirmation number, or the restaurant."
+        )
+    _stored(auth)
+    async with db.unit_of_work(write=False) as session:
+        row = await _local(session, user, wanted, name, now)
+    resy = auth.client()
+    try:
+        elsewhere = None if row is not None else await _at_resy(resy, wanted, name)
+        token = row.platform_token if row else elsewhere.resy_token if elsewhere else None
+        if token is None:
+            what = f"with confirmation {wanted}" if wanted else f"at {name}"
+            raise NotFound(
+                f"You have no upcoming reservation {what}. my_reservations lists the ones you have."
+            )
+        try:
+            refunded = await resy.cancel(token)
+        except resy_errors.NotFound:
+            refunded = None  # Resy no longer has it: it was cancelled there already.
+    except resy_errors.ResyError as exc:
+        raise translate(exc) from exc
+    if row is None:
+        assert elsewhere is not None
+        found = _from_resy(elsewhere).model_dump(exclude={"status"})
+        return Cancellation(**found, status=DiningStatus.CANCELLED, refunded=refunded)
+    async with db.unit_of_work() as session:
+        await session.execute(
+            update(DiningReservation)
+            .where(DiningReservation.id == row.id)
+            .values(status=DiningStatus.CANCELLED, cancelled_at=now)
+        )
+        await session.execute(delete(DiningVisit).where(DiningVisit.reservation_id == row.id))
+    row.status, row.cancelled_at = DiningStatus.CANCELLED, now
+    return Cancellation(**_booking(row).model_dump(), refunded=refunded)
+
+
+async def _local(
+    session: AsyncSession, user: User, wanted: str, name: str, now: datetime
+) -> DiningReservation | None:
+    mine = select(DiningReservation).where(
+        DiningReservation.user_id == user.id,
+        DiningReservation.status == DiningStatus.CONFIRMED,
+    )
+    if wanted:
+        return await session.scalar(
+            mine.where(
+                (DiningReservation.confirmation == wanted)
+                | (DiningReservation.platform_token == wanted)
+            )
+        )
+    upcoming = await session.scalars(
+        mine.where(DiningReservation.starts_at >= now).order_by(DiningReservation.starts_at)
+    )
+    key = name_key(name)
+    return next(
+        (r for r in upcoming if name_score(key, name_key(r.restaurant_name)) >= SAME_RESTAURANT),
+        None,
+    )
+
+
+async def _at_resy(resy: ResyClient, wanted: str, name: str) -> Reservation | None:
+    """A reservation made outside Concierge, found in the person's own Resy list."""
+    page = await resy.my_reservations(upcoming=True, limit=100)
+    rows = [r for r in page.reservations if not r.cancelled]
+    if wanted:
+        return next((r for r in rows if wanted in {r.resy_token, str(r.reservation_id)}), None)
+    key = name_key(name)
+    return next(
+        (
+            r
+            for r in sorted(rows, key=lambda r: (r.day, r.time))
+            if r.venue_name and name_score(key, name_key(r.venue_name)) >= SAME_RESTAURANT
+        ),
+        None,
+    )
+
+
+# ----------------------------------------------------------------------------------- listing
+
+
+async def my_reservations(
+    db: Database, *, auth: ResyAuthManager, user: User, now: datetime
+) -> MyReservations:
+    """The person's upcoming tables: Concierge's records merged with Resy's own list, so a
+    booking made in the Resy app shows up too. Without a login, or when Resy does not answer,
+    Concierge's records alone, saying so."""
+    async with db.unit_of_work(write=False) as session:
+        rows = list(
+            await session.scalars(
+                select(DiningReservation)
+                .where(
+                    DiningReservation.user_id == user.id,
+                    DiningReservation.status == DiningStatus.CONFIRMED,
+                    DiningReservation.starts_at >= now,
+                )
+                .order_by(DiningReservation.starts_at)
+            )
+        )
+    items = {r.platform_token: (r.starts_at, _booking(r)) for r in rows}
+    note = None
+    checked = False
+    if auth.stored() is None:
+        note = "Resy was not checked: no Resy login is saved (store_resy_credentials)."
+    else:
+        try:
+            page = await auth.client().my_reservations(upcoming=True, limit=100)
+            checked = True
+        except resy_errors.ResyError as exc:
+            note = f"Resy's own list could not be read ({translate(exc).detail})"
+        else:
+            for found in page.reservations:
+                if found.cancelled or found.resy_token in items:
+                    continue
+                booking = _from_resy(found)
+                items[found.resy_token] = (
+                    _instant(found.day, found.time, found.time_zone, user),
+                    booking,
+                )
+    ordered = [booking for _, booking in sorted(items.values(), key=lambda pair: pair[0])]
+    return MyReservations(items=ordered, checked_resy=checked, note=note)
+
+
+def _from_resy(found: Reservation) -> TableBooking:
+    return TableBooking(
+        restaurant=found.venue_name or f"Resy venue {found.venue_id}",
+        day=found.day,
+        time=found.time,
+        time_zone=found.time_zone,
+        party_size=found.num_seats,
+        table_type=found.config_type,
+        confirmation=str(found.reservation_id) if found.reservation_id else None,
+        special_requests=found.special_request,
+        status=found.status,
+        booked_through="resy",
+    )
+
+
+__all__ = [
+    "NotOnResy",
+    "PaymentMethodRequired",
+    "TableUnavailable",
+    "cancel_reservation",
+    "make_reservation",
+    "my_reservations",
+    "save_login",
+]

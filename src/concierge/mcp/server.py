@@ -1,0 +1,85 @@
+"""The MCP server: which tools Concierge offers an assistant, and how each is marked."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import ToolAnnotations
+
+from concierge.mcp import appointments, restaurants
+from concierge.mcp.results import (
+    DESTRUCTIVE,
+    DESTRUCTIVE_OPEN,
+    IDEMPOTENT,
+    IDEMPOTENT_OPEN,
+    READ_ONLY,
+    READ_ONLY_OPEN,
+)
+from concierge.mcp.runtime import Runtime
+
+INSTRUCTIONS = """Concierge books things for the person you are helping: restaurant tables on
+Resy, and appointments with other people who use Concierge.
+
+Restaurants: search_restaurants or check_availability first; show the person the options;
+call make_reservation only after they have confirmed the restaurant, date, time and party size.
+The first time, they give their Resy email and password to store_resy_credentials.
+Appointments: find_free_slots (one person) or find_common_time (several), then
+book_appointment. Times are in the person's own time zone unless an offset is shown.
+Every tool acts for the person this server runs as, and only sees their things."""
+
+# (tool, title, annotations): read-only tools are marked so; booking and cancelling are
+# destructive (they take or give up something real); "open" tools talk to Resy or Google.
+TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
+    (restaurants.store_resy_credentials, "Save your Resy login", IDEMPOTENT_OPEN),
+    (restaurants.search_restaurants, "Search restaurants", READ_ONLY_OPEN),
+    (restaurants.check_availability, "Check open tables", READ_ONLY_OPEN),
+    (restaurants.make_reservation, "Book a table", DESTRUCTIVE_OPEN),
+    (restaurants.cancel_reservation, "Cancel a table", DESTRUCTIVE_OPEN),
+    (restaurants.my_reservations, "My restaurant reservations", READ_ONLY_OPEN),
+    (appointments.find_free_slots, "Find free slots", READ_ONLY),
+    (appointments.find_common_time, "Find common free time", READ_ONLY),
+    (appointments.book_appointment, "Book an appointment", DESTRUCTIVE),
+    (appointments.confirm_appointment, "Confirm an appointment", IDEMPOTENT),
+    (appointments.cancel_appointment, "Cancel an appointment", DESTRUCTIVE),
+    (appointments.my_appointments, "My appointments", READ_ONLY),
+]
+
+
+def build_server(runtime: Runtime) -> MCPServer[Runtime]:
+    """A server whose tools act through ``runtime`` (its lifespan value)."""
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[Runtime]:
+        async with runtime.clients():
+            yield runtime
+
+    server: MCPServer[Runtime] = MCPServer(
+        "concierge",
+        title="Concierge",
+        instructions=INSTRUCTIONS,
+        version="1.0.0",
+        lifespan=lifespan,
+        log_level=_level(runtime.settings.log_level),
+    )
+    for tool, title, marks in TOOLS:
+        # The docstring is the description; without its source indentation.
+        server.add_tool(tool, title=title, description=inspect.getdoc(tool), annotations=marks)
+    return server
+
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+_LEVELS: dict[str, LogLevel] = {
+    "DEBUG": "DEBUG",
+    "INFO": "INFO",
+    "WARNING": "WARNING",
+    "ERROR": "ERROR",
+    "CRITICAL": "CRITICAL",
+}
+
+
+def _level(name: str) -> LogLevel:
+    return _LEVELS.get(name.upper(), "INFO")
