@@ -68,17 +68,23 @@ def served_app() -> FastAPI:
     """
     from concierge.app import create_app
     from concierge.config import Settings
+    from concierge.observability.logs import configure_logging
 
-    url = os.environ["BENCH_DATABASE_URL"]
+    caches: dict[str, float] = {}
     if os.environ.get("BENCH_CACHES") == "off":
-        settings = Settings(
-            database_url=url,
-            auth_cache_seconds=0,
-            slots_cache_seconds=0,
-            _env_file=None,  # type: ignore[call-arg]
-        )
-    else:
-        settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+        caches = {"auth_cache_seconds": 0, "slots_cache_seconds": 0}
+    settings = Settings(
+        database_url=os.environ["BENCH_DATABASE_URL"],
+        # Like uvicorn's access log (--no-access-log below), the app's line per request is a
+        # constant cost of every route, bare ones too, that would pull every ratio towards 1.
+        log_level="WARNING",
+        # Thousands of requests a second on one token would hit the per-token rate limit at
+        # once: this measures the routes, not the limiter.
+        rate_limits_enabled=False,
+        _env_file=None,  # type: ignore[call-arg]
+        **caches,
+    )
+    configure_logging(settings)  # as `concierge serve` does, before anything logs
     app = create_app(settings, clock=BenchClock())
     body_file = Path(os.environ["BENCH_BARE_BODY"])
     # Read at the first request (the bench writes the file once the server is up), then kept.
@@ -251,9 +257,6 @@ async def serve(
             "BENCH_DATABASE_URL": database_url,
             "BENCH_BARE_BODY": str(body_file),
             "BENCH_CACHES": caches,
-            # Thousands of requests a second on one token would hit the per-token rate limit
-            # at once; this measures the routes, not the limiter.
-            "CONCIERGE_RATE_LIMITS_ENABLED": "false",
         },
     )
     return port, server
