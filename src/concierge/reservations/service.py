@@ -192,6 +192,7 @@ async def _release_lapsed_holds(
         .where(Reservation.host_id == host_id, _lapsed_hold(now), _overlapping(span))
         .values(status=Status.EXPIRED, expired_at=now)
         .returning(Reservation.id)
+        # The host's row changes; no one's free time does (a lapsed hold is free already).
         .execution_options(synchronize_session=False, **touching(host_id))
     )
     metrics.reservation_event_on_commit(session, "expired", len(expired.all()))
