@@ -207,7 +207,7 @@ async def uncontended(urls: list[str], db_url: str, first_day: date) -> list[Row
     db = Database(db_url, pool_size=WORKERS, max_overflow=0)
     try:
         async with db.unit_of_work() as session:
-            await session.execute(text("TRUNCATE reservations"))
+            await session.execute(text("TRUNCATE reservations CASCADE"))
         now = datetime.now(UTC)
 
         async def orm_worker(n: int) -> None:

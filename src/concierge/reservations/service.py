@@ -301,16 +301,7 @@ async def confirm_reservation(
 ) -> Reservation:
     """The confirmation itself, for a caller that has already settled who may make it (``confirm``
     for users; a booking page for the visitor holding the booking's manage link)."""
-    swapped = await session.scalar(
-        update(Reservation)
-        .where(Reservation.id == reservation.id, _live_hold(now))
-        .values(status=Status.CONFIRMED, confirmed_at=now)
-        .returning(Reservation.id)
-        .execution_options(synchronize_session=False, **_parties(reservation))
-    )
-    await session.refresh(reservation)
-    if swapped is not None:
-        metrics.reservation_event_on_commit(session, "confirmed")
+    if await _swap(session, reservation, _live_hold(now), "confirmed", confirmed_at=now):
         return reservation
     status = effective_status(reservation, now)
     if status == Status.CONFIRMED:
@@ -338,16 +329,7 @@ async def cancel_reservation(
 ) -> Reservation:
     """The cancellation itself, for a caller that has already settled who may make it (``cancel``
     for users; a booking page for the visitor holding the booking's manage link)."""
-    swapped = await session.scalar(
-        update(Reservation)
-        .where(Reservation.id == reservation.id, _active(now))
-        .values(status=Status.CANCELLED, cancelled_at=now)
-        .returning(Reservation.id)
-        .execution_options(synchronize_session=False, **_parties(reservation))
-    )
-    await session.refresh(reservation)
-    if swapped is not None:
-        metrics.reservation_event_on_commit(session, "cancelled")
+    if await _swap(session, reservation, _active(now), "cancelled", cancelled_at=now):
         return reservation
     status = effective_status(reservation, now)
     raise NotCancellable(
@@ -435,3 +417,27 @@ async def _outside_availability(
     return [
         r for r in reservations if not fits(schedules[r.host_id], Interval(r.start_at, r.end_at))
     ]
+
+
+async def _swap(
+    session: AsyncSession,
+    reservation: Reservation,
+    condition: ColumnElement[bool],
+    event: metrics.ReservationEvent,
+    **stamps: datetime,
+) -> bool:
+    """Compare-and-swap: move the row to the ``event``'s status only while ``condition`` still
+    holds, so a sweeper or a competing request in another process cannot slip in between.
+    Counted in the metrics when the transaction commits."""
+    swapped = await session.scalar(
+        update(Reservation)
+        .where(Reservation.id == reservation.id, condition)
+        .values(status=Status(event), **stamps)
+        .returning(Reservation.id)
+        .execution_options(synchronize_session=False, **_parties(reservation))
+    )
+    await session.refresh(reservation)
+    if swapped is None:
+        return False
+    metrics.reservation_event_on_commit(session, event)
+    return True
