@@ -9,10 +9,6 @@ def day(d: date) -> str:
     return f"{d:%a %b} {d.day}"
 
 
-def long_day(d: date) -> str:
-    return f"{d:%A %b} {d.day}"
-
-
 def clock(t: time | datetime) -> str:
     hour = t.hour % 12 or 12
     return f"{hour}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"

@@ -10,9 +10,6 @@ the README) and /metrics aggregates them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from time import perf_counter
 from typing import Literal
 
 from prometheus_client import (
@@ -118,18 +115,6 @@ def resy_call(endpoint: str, outcome: str, seconds: float | None = None) -> None
     RESY_CALLS.labels(endpoint=endpoint, outcome=outcome).inc()
     if seconds is not None:
         RESY_LATENCY.labels(endpoint=endpoint).observe(seconds)
-
-
-@contextmanager
-def timed_resy_call(endpoint: str) -> Iterator[None]:
-    """Count and time a call: ``ok`` when the block finishes, ``error`` when it raises."""
-    started = perf_counter()
-    try:
-        yield
-    except Exception:
-        resy_call(endpoint, "error", perf_counter() - started)
-        raise
-    resy_call(endpoint, "ok", perf_counter() - started)
 
 
 def venue_sync_cycle(requests: int, outcome: Literal["ok", "error"] = "ok") -> None:
