@@ -4,7 +4,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTHON  ?= python3
 
-.PHONY: run test lint bench browser clean
+.PHONY: run test test-days lint bench browser faketime clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ run: $(STAMP)  ## serve on SQLite (./var/concierge.db) with demo people; prints 
 test: $(STAMP) browser  ## the whole suite, on SQLite and (when reachable) PostgreSQL
 	$(BIN)/pytest
 
+test-days: $(STAMP) faketime  ## the fast suite under libfaketime at six hostile instants
+	PYTEST=$(BIN)/pytest scripts/test-days
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -28,6 +31,9 @@ bench: $(STAMP)  ## benchmarks: prints a table of figures and ratios
 
 browser:  ## Debian's Chromium for the browser tests (Playwright cannot download its own here)
 	@scripts/ensure-chromium
+
+faketime:  ## libfaketime for make test-days
+	@scripts/ensure-faketime
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,9 @@
 A benchmark is a module ``bench/<name>.py`` exposing ``async def run()`` that returns rows:
 either ``(benchmark, figure, value)`` string triples or ``bench._row.Row`` records. Every such
 module runs, or only the ones named on the command line.
+
+Standard output carries the table and nothing else (it can be kept or compared as it is);
+progress, timings and a failed benchmark's traceback go to standard error.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ def cells(module: str, row: Row | tuple[str, ...]) -> tuple[str, str, str, str]:
 
 def main(argv: list[str]) -> int:
     console = Console()
+    progress = Console(stderr=True)
     table = Table(title="Concierge benchmarks")
     for column in ("benchmark", "figure", "value", "note"):
         table.add_column(column, justify="right" if column == "value" else "left")
@@ -55,17 +59,17 @@ def main(argv: list[str]) -> int:
         run = getattr(module, "run", None)
         if run is None or not inspect.iscoroutinefunction(run):
             continue
-        console.print(f"[dim]running bench.{name}...[/dim]")
+        progress.print(f"[dim]running bench.{name}...[/dim]")
         began = time.perf_counter()
         try:
             rows = asyncio.run(run())
         except Exception:  # one broken benchmark must not hide the others' figures
             failed += 1
-            console.print(f"[red]bench.{name} failed:[/red]\n{traceback.format_exc()}")
+            progress.print(f"[red]bench.{name} failed:[/red]\n{traceback.format_exc()}")
             continue
         for row in rows:
             table.add_row(*cells(name, row))
-        console.print(f"[dim]bench.{name}: {time.perf_counter() - began:.1f} s[/dim]")
+        progress.print(f"[dim]bench.{name}: {time.perf_counter() - began:.1f} s[/dim]")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     table.caption = f"{os.cpu_count()} cores, load average {load} (1, 5, 15 min)"
     console.print(table)

@@ -150,6 +150,8 @@ def test_demo_loads_people_with_hours_and_prints_working_tokens_and_urls(databas
     tokens = TOKEN.findall(out)
     assert len(set(tokens)) == 4
     assert "http://127.0.0.1:8000/docs" in out
+    pages = re.findall(r"http://127\.0\.0\.1:8000/book/[\w-]+", out)
+    assert len(pages) == 3, out  # the three who take bookings, not the admin
     curl = next(line for line in out.splitlines() if line.startswith("Try:"))
     grace = TOKEN.search(curl)
     assert grace is not None
@@ -202,8 +204,15 @@ def test_serve_with_demo_upgrades_prints_where_to_go_and_answers(database: str) 
         assert docs is not None
         assert docs.status_code == 200
         assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+        home = httpx.get(f"http://127.0.0.1:{port}/", headers={"Accept": "text/html"}, timeout=5)
+        assert home.headers["content-type"].startswith("text/html")
+        pages = re.findall(r'href="(/book/[\w-]+)"', home.text)
+        assert len(pages) == 3
+        for page in pages:
+            assert httpx.get(f"http://127.0.0.1:{port}{page}", timeout=5).status_code == 200
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/docs" in output
+    assert output.count(f"http://127.0.0.1:{port}/book/") == 3
     assert len(set(TOKEN.findall(output))) == 4

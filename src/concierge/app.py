@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from concierge.accounts import service as accounts
 from concierge.accounts.endpoints import router as users_router
-from concierge.api import operations, problems
+from concierge.api import docs, operations, problems
 from concierge.calendars.endpoints import router as calendars_router
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
@@ -27,6 +27,7 @@ from concierge.scheduling.cache import slots_cache
 from concierge.scheduling.endpoints import router as availability_router
 from concierge.venue_sync.endpoints import router as venue_router
 from concierge.web.endpoints import install as install_web
+from concierge.web.home import router as home_router
 
 DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
 Resy, and a venue's own ResyOS book.
@@ -64,6 +65,8 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # concierge.api.docs serves both, with no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database
@@ -79,6 +82,7 @@ def create_app(
     app.include_router(reservations_router)
     app.include_router(calendars_router)
     install_web(app)
+    app.include_router(home_router)
     runtime = Runtime(
         db=database,
         clock=the_clock,
@@ -88,6 +92,7 @@ def create_app(
     app.state.mcp_runtime = runtime
     mcp = mcp_http.mount(app, runtime)
     _health(app)
+    docs.install(app)
     _document_problems(app)
     return app
 

@@ -168,15 +168,19 @@ def demo() -> None:
     _load_demo()
 
 
-def _load_demo() -> None:
+def _load_demo(settings: Settings | None = None) -> None:
     from concierge import demo as demo_data
 
-    async def work(db: Database, settings: Settings) -> list[tuple[demo_data.DemoPerson, int, str]]:
-        return await demo_data.load(db, SystemClock(), settings)
+    async def work(
+        db: Database, settings: Settings
+    ) -> tuple[list[tuple[demo_data.DemoPerson, int, str]], list[tuple[str, str]]]:
+        people = await demo_data.load(db, SystemClock(), settings)
+        async with db.unit_of_work(write=False) as session:
+            pages = [(user.name, user.slug) for user in await demo_data.hosts(session)]
+        return people, pages
 
-    people = run_with_db(work)
-    settings = get_settings()
-    base = settings.base_url
+    people, pages = run_with_db(work)
+    base = (settings or get_settings()).base_url  # serve's --host/--port, when it calls
     # Plain lines, never wrapped: a token folded over two lines cannot be copied.
     console.print("[bold]Demo people[/bold] (their tokens are new on every run):")
     for person, user_id, token in people:
@@ -193,7 +197,12 @@ def _load_demo() -> None:
         soft_wrap=True,
         highlight=False,
     )
-    console.print(f"API docs: {base}/docs", soft_wrap=True, highlight=False)
+    console.print(
+        f"API docs: {base}/docs  ·  {base}/redoc  ·  home {base}/", soft_wrap=True, highlight=False
+    )
+    console.print("[bold]Booking pages[/bold] (public, for anyone to book a time):")
+    for name, slug in pages:
+        console.print(f"  {name:<14} {base}/book/{slug}", soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -216,7 +225,7 @@ def serve(
     configure_logging(settings)
     migrate.upgrade(settings.database_url)
     if with_demo:
-        _load_demo()
+        _load_demo(settings)
     base = settings.base_url
     console.print(
         f"Concierge on {base}  ·  API docs {base}/docs  ·  OpenAPI {base}/openapi.json",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from concierge.accounts import service as accounts
 from concierge.clock import Clock
 from concierge.config import Settings
 from concierge.db import Database
-from concierge.models import WeeklySchedule
+from concierge.models import User, WeeklySchedule
 
 
 @dataclass(frozen=True)
@@ -68,3 +71,13 @@ async def load(db: Database, clock: Clock, settings: Settings) -> list[tuple[Dem
                 token = await accounts.issue_token(session, user, clock.now(), label="demo")
             loaded.append((person, user.id, token))
     return loaded
+
+
+async def hosts(session: AsyncSession) -> list[User]:
+    """The demo people who take bookings, in demo order, when the demo is loaded (else none)."""
+    emails = [person.email for person in PEOPLE if not person.is_admin]
+    found = await session.scalars(
+        select(User).where(User.email.in_(emails), User.deleted_at.is_(None))
+    )
+    by_email = {user.email: user for user in found}
+    return [by_email[email] for email in emails if email in by_email]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from concierge import migrate
+from tests.fixtures.real_days import MONDAY, next_weekday
 from tests.fixtures.server import ServerPool, concierge_command
 from tests.fixtures.web import read
 
