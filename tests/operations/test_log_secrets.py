@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from concierge import migrate
-from tests.fixtures.real_days import MONDAY, next_weekday
+from tests.fixtures.real_days import days_ahead
 from tests.fixtures.server import ServerPool, concierge_command
 from tests.fixtures.web import read
 
@@ -74,10 +74,7 @@ def test_a_full_run_logs_no_secret(live_servers: ServerPool, tmp_path: Path) -> 
         assert http.get(f"/v1/users/{ada_id}/availability", headers=as_grace).is_success
         assert http.get(f"/v1/users/{ada_id}/slots?duration=30", headers=as_grace).is_success
         # Reservations: hold, confirm, cancel, list, and a refused double booking.
-        start = (datetime.now(UTC) + timedelta(days=7)).replace(
-            hour=10, minute=0, second=0, microsecond=0
-        )
-        when = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = f"{days_ahead(7).isoformat()}T10:00:00Z"
         booking = {"host_id": ada_id, "start": when, "duration": 30, "note": "hello"}
         held = http.post("/v1/reservations", json=booking, headers=as_grace)
         assert held.status_code == 201, held.text
