@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
 from concierge import migrate
 from concierge.accounts import service as accounts
+from concierge.accounts.schemas import UserCreate
 from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database, is_sqlite
@@ -135,16 +137,23 @@ def users_create(
     ] = False,
 ) -> None:
     """Create a user and print their API token, alone on the last line."""
+    try:  # the same rules as POST /v1/users: no control characters, a known zone...
+        asked = UserCreate(name=name, email=email, timezone=timezone, phone=phone)
+    except ValidationError as exc:
+        for problem in exc.errors():
+            where = ".".join(str(p) for p in problem["loc"])
+            err.print(f"[red]--{where}: {escape(problem['msg'])}[/red]", highlight=False)
+        raise typer.Exit(1) from None
     migrate.upgrade(get_settings().database_url)
 
     async def work(db: Database, settings: Settings) -> tuple[int, str]:
         async with db.unit_of_work() as session:
             user, token = await accounts.create_user(
                 session,
-                name=name,
-                email=email,
-                timezone=timezone,
-                phone=phone,
+                name=asked.name,
+                email=str(asked.email),
+                timezone=asked.timezone,
+                phone=asked.phone,
                 now=SystemClock().now(),
                 settings=settings,
                 is_admin=admin,

@@ -33,6 +33,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from concierge.errors import InvalidRequest
+
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)  # exclusive
 FIRST_DATE = date(1970, 1, 1)
@@ -87,6 +89,21 @@ def date_in_range(value: date) -> date:
     if not FIRST_DATE <= value <= LAST_DATE:
         raise ValueError(f"must lie {DATE_RANGE_TEXT}")
     return value
+
+
+def require_instant(value: datetime, field: str) -> None:
+    """For callers outside a model (services any front door reaches): the same rule, as a 422."""
+    try:
+        instant_in_range(value)
+    except ValueError as exc:
+        raise InvalidRequest(f"{field} {exc}.", field=field) from None
+
+
+def require_date(value: date, field: str) -> None:
+    try:
+        date_in_range(value)
+    except ValueError as exc:
+        raise InvalidRequest(f"{field} {exc}.", field=field) from None
 
 
 def _bad_character(value: str, allowed: frozenset[str]) -> str | None:
