@@ -213,8 +213,17 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default CONCIERGE_PORT)")] = None,
     with_demo: Annotated[bool, typer.Option("--demo", help="Load demo people first")] = False,
     workers: Annotated[int, typer.Option(help="Server processes (PostgreSQL for more than 1)")] = 1,
+    no_migrate: Annotated[
+        bool,
+        typer.Option(
+            "--no-migrate",
+            help="Serve without upgrading the database (deployments that run "
+            "`concierge db upgrade` as a step of their own)",
+        ),
+    ] = False,
 ) -> None:
-    """Upgrade the database, then serve the API, booking pages and MCP endpoint."""
+    """Upgrade the database (under a lock: servers may start together), then serve the API,
+    booking pages and MCP endpoint."""
     import uvicorn
 
     settings = get_settings()
@@ -223,7 +232,8 @@ def serve(
             update={k: v for k, v in (("host", host), ("port", port)) if v}
         )
     configure_logging(settings)
-    migrate.upgrade(settings.database_url)
+    if not no_migrate:
+        migrate.upgrade(settings.database_url)
     if with_demo:
         _load_demo()
     base = settings.base_url
