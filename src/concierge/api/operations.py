@@ -13,6 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from concierge.api.body_limit import BodySizeLimit
 from concierge.api.clean_address import CleanAddress
+from concierge.api.db_retry import RetryOnDatabaseHiccup
 from concierge.config import Settings
 from concierge.observability.endpoints import MetricsServer
 from concierge.observability.endpoints import router as metrics_router
@@ -28,6 +29,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.rate_limiter = limiter
     app.state.metrics_server = MetricsServer(settings)
     # Added innermost first: the last one added sees the request first.
+    app.add_middleware(RetryOnDatabaseHiccup)  # innermost: a retry is not counted twice
     app.add_middleware(DefaultRateLimit, limiter=limiter)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CleanAddress)
