@@ -31,7 +31,9 @@ _STRATEGIES: dict[
     "fixed-window": FixedWindowRateLimiter,
 }
 
-LimitName = Literal["default", "signup", "booking_pages", "reservations", "mcp_booking"]
+LimitName = Literal[
+    "default", "signup", "booking_pages", "reservations", "mcp_booking", "auth_failures"
+]
 LIMIT_NAMES: tuple[LimitName, ...] = get_args(LimitName)
 
 _WHAT = {
@@ -40,6 +42,7 @@ _WHAT = {
     "booking_pages": "booking page requests from your address",
     "reservations": "reservations created",
     "mcp_booking": "booking tool calls",
+    "auth_failures": "unrecognised tokens",
 }
 
 
@@ -91,13 +94,30 @@ class RateLimiter:
             except StorageError as exc:
                 log.warning("rate-limit storage unavailable, letting request through: %s", exc)
                 return
-            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-            metrics.RATE_LIMITED.labels(limit=name).inc()
-            raise RateLimited(
-                f"Too many {_WHAT[name]}: the limit is {_describe(item)}. "
-                f"Try again in {retry_after} s.",
-                retry_after=retry_after,
-            )
+            raise self._refusal(name, item, stats.reset_time)
+
+    def _refusal(self, name: LimitName, item: RateLimitItem, reset_time: float) -> RateLimited:
+        retry_after = max(1, math.ceil(reset_time - time.time()))
+        metrics.RATE_LIMITED.labels(limit=name).inc()
+        return RateLimited(
+            f"Too many {_WHAT[name]}: the limit is {_describe(item)}. "
+            f"Try again in {retry_after} s.",
+            retry_after=retry_after,
+        )
+
+    async def check(self, name: LimitName, who: str) -> None:
+        """Raise ``RateLimited`` if ``name`` is already spent for ``who``, counting nothing."""
+        if not self.enabled:
+            return
+        for item in self._limits[name]:
+            try:
+                if await self._strategy.test(item, name, who):
+                    continue
+                stats = await self._strategy.get_window_stats(item, name, who)
+            except StorageError as exc:
+                log.warning("rate-limit storage unavailable, letting request through: %s", exc)
+                return
+            raise self._refusal(name, item, stats.reset_time)
 
     async def reset(self) -> None:
         """Forget every count (tests, and an operator clearing a mistaken block)."""
