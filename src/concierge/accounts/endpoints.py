@@ -70,13 +70,13 @@ async def me(actor: CurrentUser) -> UserOut:
     return UserOut.model_validate(actor)
 
 
-@router.get("/{user_id}", responses=documented(401, 404, 422, s422=_INPUT))
+@router.get("/{user_id:not_me}", responses=documented(401, 404, 422, s422=_INPUT))
 async def get_user(user_id: UserId, session: Session, actor: CurrentUser) -> UserView:
     """A user: id, name and zone; the whole record for themself and for admins."""
     return view(actor, await service.get_user(session, user_id))
 
 
-@router.patch("/{user_id}", responses=documented(401, 403, 404, 422, s422=_INPUT))
+@router.patch("/{user_id:not_me}", responses=documented(401, 403, 404, 422, s422=_INPUT))
 async def update_user(
     user_id: UserId, body: UserUpdate, session: Session, actor: CurrentUser
 ) -> UserOut:
@@ -87,7 +87,7 @@ async def update_user(
 
 
 @router.delete(
-    "/{user_id}",
+    "/{user_id:not_me}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=documented(401, 403, 404, 422, s422=_INPUT),
 )
