@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import secrets
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -18,8 +16,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from concierge import migrate
-from tests.fixtures.database import POSTGRES_URL, _admin_connection
+from tests.fixtures.database import POSTGRES_URL, fresh_postgres
 from tests.fixtures.server import ServerPool
 from tests.operations.test_graceful_shutdown import free_slots, sign_up, stored_reservations
 
@@ -35,22 +32,8 @@ KILL_EVERY = 1.0
 
 @pytest.fixture
 def hiccup_database() -> Iterator[str]:
-    try:
-        admin = _admin_connection()
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CONCIERGE_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but unreachable at {POSTGRES_URL}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
-    name = f"concierge_hiccup_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    try:
+    with fresh_postgres("hiccup") as url:
         yield url
-    finally:
-        with _admin_connection() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def terminate_backends(database: str, stop: asyncio.Event) -> int:

@@ -4,18 +4,15 @@ its own."""
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
 
 from concierge import migrate
-from tests.fixtures.database import POSTGRES_URL, _admin_connection
+from tests.fixtures.database import fresh_postgres
 from tests.fixtures.server import ServerPool
 
 pytestmark = pytest.mark.slow
@@ -27,20 +24,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh' / 'concierge.db'}"
         return
-    try:
-        admin = _admin_connection()
-    except Exception as exc:  # the database fixtures decide whether that is an error
-        if os.environ.get("CONCIERGE_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but unreachable at {POSTGRES_URL}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
-    name = f"concierge_fresh_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with _admin_connection() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres("fresh", migrated=False) as url:
+        yield url
 
 
 def test_four_servers_started_at_once_on_an_empty_database_all_serve(

@@ -83,41 +83,31 @@ class RateLimiter:
     async def hit(self, name: LimitName, who: str) -> None:
         """Count one request by ``who`` (e.g. ``ip:203.0.113.7``, ``user:42``) against the
         limit ``name``."""
-        if not self.enabled:
-            return
-        for item in self._limits[name]:
-            try:
-                allowed = await self._strategy.hit(item, name, who)
-                if allowed:
-                    continue
-                stats = await self._strategy.get_window_stats(item, name, who)
-            except StorageError as exc:
-                log.warning("rate-limit storage unavailable, letting request through: %s", exc)
-                return
-            raise self._refusal(name, item, stats.reset_time)
-
-    def _refusal(self, name: LimitName, item: RateLimitItem, reset_time: float) -> RateLimited:
-        retry_after = max(1, math.ceil(reset_time - time.time()))
-        metrics.RATE_LIMITED.labels(limit=name).inc()
-        return RateLimited(
-            f"Too many {_WHAT[name]}: the limit is {_describe(item)}. "
-            f"Try again in {retry_after} s.",
-            retry_after=retry_after,
-        )
+        await self._apply(name, who, count=True)
 
     async def check(self, name: LimitName, who: str) -> None:
         """Raise ``RateLimited`` if ``name`` is already spent for ``who``, counting nothing."""
+        await self._apply(name, who, count=False)
+
+    async def _apply(self, name: LimitName, who: str, *, count: bool) -> None:
         if not self.enabled:
             return
         for item in self._limits[name]:
             try:
-                if await self._strategy.test(item, name, who):
+                ask = self._strategy.hit if count else self._strategy.test
+                if await ask(item, name, who):
                     continue
                 stats = await self._strategy.get_window_stats(item, name, who)
             except StorageError as exc:
                 log.warning("rate-limit storage unavailable, letting request through: %s", exc)
                 return
-            raise self._refusal(name, item, stats.reset_time)
+            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+            metrics.RATE_LIMITED.labels(limit=name).inc()
+            raise RateLimited(
+                f"Too many {_WHAT[name]}: the limit is {_describe(item)}. "
+                f"Try again in {retry_after} s.",
+                retry_after=retry_after,
+            )
 
     async def reset(self) -> None:
         """Forget every count (tests, and an operator clearing a mistaken block)."""
