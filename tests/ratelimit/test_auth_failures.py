@@ -78,3 +78,14 @@ async def test_guesses_count_across_processes_sharing_redis(
         async with from_address(first if n % 2 else second, "192.0.2.9") as guesser:
             answers.append((await guesser.get("/v1/users/me", headers=guess())).status_code)
     assert answers == [401] * GUESSES + [429] * 3, answers
+
+
+async def test_the_mcp_endpoint_counts_guesses_with_the_api(app: FastAPI) -> None:
+    async with from_address(app, "198.51.100.9") as guesser:
+        for _ in range(GUESSES - 1):
+            assert (await guesser.get("/v1/users/me", headers=guess())).status_code == 401
+        rpc = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        answers = [
+            (await guesser.post("/mcp", json=rpc, headers=guess())).status_code for _ in range(3)
+        ]
+    assert answers == [401, 429, 429], answers
