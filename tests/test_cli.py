@@ -139,6 +139,21 @@ def test_users_create_refuses_an_unknown_zone_in_words(database: str) -> None:
     assert "IANA" in err
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--name", "Ada\x00"), ("--phone", "+44\x1b[2J"), ("--timezone", "posix/UTC")],
+)
+def test_users_create_holds_the_same_rules_as_the_api(
+    database: str, option: str, value: str
+) -> None:
+    args = {"--name": "Ada", "--email": "a@example.com", option: value}
+    code, out, err = invoke("users", "create", *[part for pair in args.items() for part in pair])
+    assert code == 1
+    assert out == ""
+    assert option in err or "IANA" in err
+    assert "Traceback" not in err
+
+
 # ---------------------------------------------------------------------------------- demo
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
 from concierge import migrate
 from concierge.accounts import service as accounts
+from concierge.accounts.schemas import UserCreate
 from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database, is_sqlite
@@ -135,16 +137,23 @@ def users_create(
     ] = False,
 ) -> None:
     """Create a user and print their API token, alone on the last line."""
+    try:  # the same rules as POST /v1/users: no control characters, a known zone...
+        asked = UserCreate(name=name, email=email, timezone=timezone, phone=phone)
+    except ValidationError as exc:
+        for problem in exc.errors():
+            where = ".".join(str(p) for p in problem["loc"])
+            err.print(f"[red]--{where}: {escape(problem['msg'])}[/red]", highlight=False)
+        raise typer.Exit(1) from None
     migrate.upgrade(get_settings().database_url)
 
     async def work(db: Database, settings: Settings) -> tuple[int, str]:
         async with db.unit_of_work() as session:
             user, token = await accounts.create_user(
                 session,
-                name=name,
-                email=email,
-                timezone=timezone,
-                phone=phone,
+                name=asked.name,
+                email=str(asked.email),
+                timezone=asked.timezone,
+                phone=asked.phone,
                 now=SystemClock().now(),
                 settings=settings,
                 is_admin=admin,
@@ -213,8 +222,17 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default CONCIERGE_PORT)")] = None,
     with_demo: Annotated[bool, typer.Option("--demo", help="Load demo people first")] = False,
     workers: Annotated[int, typer.Option(help="Server processes (PostgreSQL for more than 1)")] = 1,
+    no_migrate: Annotated[
+        bool,
+        typer.Option(
+            "--no-migrate",
+            help="Serve without upgrading the database (deployments that run "
+            "`concierge db upgrade` as a step of their own)",
+        ),
+    ] = False,
 ) -> None:
-    """Upgrade the database, then serve the API, booking pages and MCP endpoint."""
+    """Upgrade the database (under a lock: servers may start together), then serve the API,
+    booking pages and MCP endpoint."""
     import uvicorn
 
     settings = get_settings()
@@ -223,7 +241,8 @@ def serve(
             update={k: v for k, v in (("host", host), ("port", port)) if v}
         )
     configure_logging(settings)
-    migrate.upgrade(settings.database_url)
+    if not no_migrate:
+        migrate.upgrade(settings.database_url)
     if with_demo:
         _load_demo(settings)
     base = settings.base_url

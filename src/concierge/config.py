@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     rate_limit_mcp_booking: str = Field(
         default="30/minute", description="MCP booking tools, per account"
     )
+    rate_limit_auth_failures: str = Field(
+        default="20/minute;200/hour",
+        description="Bearer tokens not recognised, per address and per token prefix; past it, "
+        "every unrecognised token from there gets 429 (token guessing)",
+    )
 
     # --- metrics
     metrics_enabled: bool = True
@@ -156,6 +161,7 @@ class Settings(BaseSettings):
         "rate_limit_booking_pages",
         "rate_limit_reservations",
         "rate_limit_mcp_booking",
+        "rate_limit_auth_failures",
     )
     @classmethod
     def _limits(cls, value: str) -> str:

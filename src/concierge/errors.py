@@ -24,6 +24,10 @@ class InvalidRequest(ConciergeError):
     status, code, title = 422, "invalid_request", "Invalid request"
 
 
+class InvalidCursor(InvalidRequest):
+    status, code, title = 422, "invalid_cursor", "Invalid cursor"
+
+
 class Unauthenticated(ConciergeError):
     status, code, title = 401, "unauthenticated", "Authentication required"
 

@@ -27,10 +27,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 
 from concierge import migrate
@@ -46,6 +48,8 @@ CHECKS = [
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    allow_header_conformance,
+    use_after_free,
 ]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 DEFAULT_EXAMPLES = int(os.environ.get("CONCIERGE_FUZZ_EXAMPLES", "12"))
@@ -94,6 +98,7 @@ def fuzz_app(tmp: Path) -> tuple[FastAPI, Settings]:
         rate_limit_default="1000000/minute",
         rate_limit_signup="1000000/minute",
         rate_limit_reservations="1000000/minute",
+        rate_limit_auth_failures="1000000/minute",
     )
     return create_app(settings), settings
 

@@ -127,6 +127,21 @@ async def test_a_sweeper_finishes_its_cycle_before_it_stops(
     assert sweeper.cycles == 1
 
 
+async def test_a_sweeper_without_its_database_logs_backs_off_and_goes_on(
+    clock: FrozenClock, captured_logs: Any
+) -> None:
+    nowhere = Database("postgresql://postgres@127.0.0.1:1/nothing")  # a port nobody serves
+    sweeper = expiry.HoldSweeper(nowhere, clock, every=0.02)
+    try:
+        async with sweeper.running():
+            await asyncio.sleep(0.6)
+    finally:
+        await nowhere.dispose()
+    # Without backing off it would have run about 30 cycles; doubling to 8 times: about 6.
+    assert 2 <= sweeper.cycles <= 12, sweeper.cycles
+    assert "sweeping lapsed holds failed" in captured_logs.text
+
+
 def _sweeper_task() -> asyncio.Task[Any] | None:
     return next((t for t in asyncio.all_tasks() if t.get_name() == "hold-sweeper"), None)
 

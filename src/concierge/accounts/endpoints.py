@@ -7,10 +7,9 @@ from fastapi import APIRouter, Depends, Response, status
 from concierge.accounts import service
 from concierge.accounts.schemas import SignUp, UserCreate, UserOut, UserSummary, UserUpdate
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
-from concierge.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
-from concierge.api.params import MAX_ID, UserId
+from concierge.api.pagination import Cursor, Limit, Page, an_id, decode_cursor, encode_cursor
+from concierge.api.params import UserId
 from concierge.api.problems import documented
-from concierge.errors import InvalidRequest
 from concierge.models import User
 from concierge.ratelimit.deps import limit_by_address
 
@@ -48,15 +47,13 @@ async def sign_up(
     return SignUp(user=UserOut.model_validate(user), token=token)
 
 
-@router.get("", responses=documented(401, 422, s422=_INPUT))
+@router.get("", responses=documented(401, 422, s422=[*_INPUT, "invalid_cursor"]))
 async def directory(
     session: Session, actor: CurrentUser, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[UserView]:
     """Everyone who can be booked: id, name and zone (admins also see email and phone)."""
-    position = decode_cursor(cursor)
-    after = int(position[0]) if position and isinstance(position[0], int) else None
-    if after is not None and not 0 <= after <= MAX_ID:
-        raise InvalidRequest("Invalid cursor: pass next_cursor from a previous page.")
+    position = decode_cursor(cursor, an_id)
+    after: int | None = None if position is None else position[0]
     users = await service.list_users(session, limit, after)
     more = len(users) > limit
     users = users[:limit]
@@ -73,13 +70,13 @@ async def me(actor: CurrentUser) -> UserOut:
     return UserOut.model_validate(actor)
 
 
-@router.get("/{user_id}", responses=documented(401, 404, 422, s422=_INPUT))
+@router.get("/{user_id:not_me}", responses=documented(401, 404, 422, s422=_INPUT))
 async def get_user(user_id: UserId, session: Session, actor: CurrentUser) -> UserView:
     """A user: id, name and zone; the whole record for themself and for admins."""
     return view(actor, await service.get_user(session, user_id))
 
 
-@router.patch("/{user_id}", responses=documented(401, 403, 404, 422, s422=_INPUT))
+@router.patch("/{user_id:not_me}", responses=documented(401, 403, 404, 422, s422=_INPUT))
 async def update_user(
     user_id: UserId, body: UserUpdate, session: Session, actor: CurrentUser
 ) -> UserOut:
@@ -90,7 +87,7 @@ async def update_user(
 
 
 @router.delete(
-    "/{user_id}",
+    "/{user_id:not_me}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=documented(401, 403, 404, 422, s422=_INPUT),
 )

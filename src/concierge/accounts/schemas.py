@@ -18,10 +18,13 @@ from pydantic import (
 
 from concierge.errors import InvalidRequest
 from concierge.timezones import zone
+from concierge.validation import ONE_LINE
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
-TimeZoneName = Annotated[str, Field(max_length=64, examples=["America/New_York"])]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE
+]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), ONE_LINE]
+TimeZoneName = Annotated[str, Field(max_length=64, examples=["America/New_York"]), ONE_LINE]
 
 
 def _known_zone(value: str) -> str:

@@ -17,7 +17,10 @@ from concierge.accounts import service as accounts
 from concierge.clock import Clock
 from concierge.config import Settings
 from concierge.db import Database
+from concierge.errors import Unauthenticated
 from concierge.models import User
+from concierge.ratelimit import auth_failures
+from concierge.ratelimit.limiter import RateLimiter
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -65,15 +68,23 @@ async def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    digest = accounts.presented_token(credentials.credentials if credentials else None)
+    token = credentials.credentials if credentials else None
+    digest = accounts.presented_token(token)
     cache: accounts.TokenCache = request.app.state.token_cache
     now = clock_of(request).now()
     caller = accounts.cached_caller(cache, digest, now)
     if caller is None:
+        assert token is not None  # presented_token refused a missing one
+        limiter: RateLimiter = request.app.state.rate_limiter
+        await auth_failures.refuse_if_spent(limiter, request.scope, token)
         # A short read of its own, before the request's unit of work (if it has one): a caller
         # served from the cache costs no session, no connection and no transaction.
-        async with get_database(request).unit_of_work(write=False) as session:
-            caller = await accounts.load_caller(session, digest, cache, now)
+        try:
+            async with get_database(request).unit_of_work(write=False) as session:
+                caller = await accounts.load_caller(session, digest, cache, now)
+        except Unauthenticated:
+            await auth_failures.count_failure(limiter, request.scope, token)
+            raise
     return caller
 
 

@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from concierge.api.body_limit import BodySizeLimit
+from concierge.api.clean_address import CleanAddress
+from concierge.api.db_retry import RetryOnDatabaseHiccup
 from concierge.config import Settings
 from concierge.observability.endpoints import MetricsServer
 from concierge.observability.endpoints import router as metrics_router
@@ -27,8 +29,10 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.rate_limiter = limiter
     app.state.metrics_server = MetricsServer(settings)
     # Added innermost first: the last one added sees the request first.
+    app.add_middleware(RetryOnDatabaseHiccup)  # innermost: a retry is not counted twice
     app.add_middleware(DefaultRateLimit, limiter=limiter)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CleanAddress)
     app.add_middleware(RequestObservation, metrics_enabled=settings.metrics_enabled)
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     if proxies:

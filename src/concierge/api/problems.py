@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from concierge import errors
 from concierge.errors import ConciergeError
@@ -69,6 +70,23 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path, for the ``Allow`` header (each
+    method is tried against the routes: included routers keep their routes to themselves)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
 def install(app: FastAPI) -> None:
     """Route every error the app can raise through one renderer."""
 
@@ -89,7 +107,7 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
             # FastAPI's answer to a body that is not even text; for the client it is one more
             # body that fails validation, so it gets the same 422 as malformed JSON.
@@ -103,9 +121,11 @@ def install(app: FastAPI) -> None:
             )
         code = _HTTP_CODES.get(exc.status_code, "error")
         title = code.replace("_", " ").capitalize()
-        return problem_response(
-            exc.status_code, code, title, str(exc.detail), getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route that matched the path only.
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return problem_response(exc.status_code, code, title, str(exc.detail), headers)
 
 
 # --------------------------------------------------------------------------- OpenAPI documentation

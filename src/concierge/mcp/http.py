@@ -25,9 +25,11 @@ from concierge.accounts import service as accounts
 from concierge.accounts.tokens import token_hash
 from concierge.api.problems import problem_response
 from concierge.db import Database
-from concierge.errors import Unauthenticated
+from concierge.errors import RateLimited, Unauthenticated
 from concierge.mcp.runtime import Runtime
 from concierge.mcp.server import build_server
+from concierge.ratelimit import auth_failures
+from concierge.ratelimit.limiter import RateLimiter
 
 PATH = "/mcp"
 
@@ -36,9 +38,10 @@ class BearerGate:
     """Answers 401 (problem+json, like the REST API) unless the request carries a live API
     token; otherwise marks the request with the token's user and passes it on."""
 
-    def __init__(self, app: ASGIApp, db: Database) -> None:
+    def __init__(self, app: ASGIApp, db: Database, limiter: RateLimiter | None = None) -> None:
         self.app = app
         self.db = db
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,17 +50,24 @@ class BearerGate:
         header = Headers(scope=scope).get("authorization", "")
         scheme, _, given = header.partition(" ")
         token = given.strip() if scheme.lower() == "bearer" else ""
+        guard = self.limiter if token else None  # token guessing, counted as on the REST API
         try:
-            async with self.db.unit_of_work(write=False) as session:
-                user = await accounts.authenticate(session, token)
-        except Unauthenticated as exc:
-            response = problem_response(
-                exc.status,
-                exc.code,
-                exc.title,
-                exc.detail,
-                headers={"WWW-Authenticate": 'Bearer realm="concierge"'},
+            if guard is not None:
+                await auth_failures.refuse_if_spent(guard, scope, token)
+            try:
+                async with self.db.unit_of_work(write=False) as session:
+                    user = await accounts.authenticate(session, token)
+            except Unauthenticated:
+                if guard is not None:
+                    await auth_failures.count_failure(guard, scope, token)
+                raise
+        except (Unauthenticated, RateLimited) as exc:
+            headers = (
+                {"Retry-After": str(exc.extra["retry_after"])}
+                if isinstance(exc, RateLimited)
+                else {"WWW-Authenticate": 'Bearer realm="concierge"'}
             )
+            response = problem_response(exc.status, exc.code, exc.title, exc.detail, headers)
             await response(scope, receive, send)
             return
         # The user id travels on (never the token itself); the SDK binds sessions to it.
@@ -70,7 +80,7 @@ class BearerGate:
 class McpEndpoint:
     """The mounted endpoint and the session manager that must run while the app runs."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, limiter: RateLimiter | None = None) -> None:
         self.server: MCPServer[Runtime] = build_server(runtime)
         # Builds the session manager; the Starlette app it returns is not used, we mount our own
         # gate in front of the manager instead.
@@ -82,7 +92,9 @@ class McpEndpoint:
             # is reached under whatever host name it is deployed at.
             transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         )
-        self.asgi: ASGIApp = BearerGate(self.server.session_manager.handle_request, runtime.db)
+        self.asgi: ASGIApp = BearerGate(
+            self.server.session_manager.handle_request, runtime.db, limiter
+        )
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -92,6 +104,6 @@ class McpEndpoint:
 
 def mount(app: Starlette, runtime: Runtime) -> McpEndpoint:
     """Serve the MCP endpoint at ``/mcp`` of ``app``; run ``endpoint.running()`` in its lifespan."""
-    endpoint = McpEndpoint(runtime)
+    endpoint = McpEndpoint(runtime, getattr(app.state, "rate_limiter", None))
     app.router.routes.append(Route(PATH, endpoint=endpoint.asgi, include_in_schema=False))
     return endpoint

@@ -31,7 +31,8 @@ def route_template(scope: Scope) -> str:
     """The route a request matched (``/v1/users/{user_id}``), never the raw path: raw paths
     would give every id its own time series."""
     route = scope.get("route")
-    path = getattr(route, "path", None)
+    # path_format: the template without its convertors ({user_id}, not {user_id:not_me}).
+    path = getattr(route, "path_format", None) or getattr(route, "path", None)
     return path if isinstance(path, str) and path else "unmatched"
 
 

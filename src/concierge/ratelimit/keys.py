@@ -34,5 +34,11 @@ def token_key(token: str) -> str:
     return f"token:{digest[:32]}"
 
 
+def token_prefix_key(token: str) -> str:
+    """Guesses that share a beginning count together, from whatever addresses they come."""
+    digest = hashlib.sha256(b"concierge-token-prefix:" + token[:12].encode()).hexdigest()
+    return f"token-prefix:{digest[:32]}"
+
+
 def account_key(user_id: int) -> str:
     return f"user:{user_id}"

@@ -31,7 +31,9 @@ _STRATEGIES: dict[
     "fixed-window": FixedWindowRateLimiter,
 }
 
-LimitName = Literal["default", "signup", "booking_pages", "reservations", "mcp_booking"]
+LimitName = Literal[
+    "default", "signup", "booking_pages", "reservations", "mcp_booking", "auth_failures"
+]
 LIMIT_NAMES: tuple[LimitName, ...] = get_args(LimitName)
 
 _WHAT = {
@@ -40,6 +42,7 @@ _WHAT = {
     "booking_pages": "booking page requests from your address",
     "reservations": "reservations created",
     "mcp_booking": "booking tool calls",
+    "auth_failures": "unrecognised tokens",
 }
 
 
@@ -80,12 +83,19 @@ class RateLimiter:
     async def hit(self, name: LimitName, who: str) -> None:
         """Count one request by ``who`` (e.g. ``ip:203.0.113.7``, ``user:42``) against the
         limit ``name``."""
+        await self._apply(name, who, count=True)
+
+    async def check(self, name: LimitName, who: str) -> None:
+        """Raise ``RateLimited`` if ``name`` is already spent for ``who``, counting nothing."""
+        await self._apply(name, who, count=False)
+
+    async def _apply(self, name: LimitName, who: str, *, count: bool) -> None:
         if not self.enabled:
             return
         for item in self._limits[name]:
             try:
-                allowed = await self._strategy.hit(item, name, who)
-                if allowed:
+                ask = self._strategy.hit if count else self._strategy.test
+                if await ask(item, name, who):
                     continue
                 stats = await self._strategy.get_window_stats(item, name, who)
             except StorageError as exc:

@@ -8,11 +8,18 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Query, status
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
-from concierge.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
-from concierge.api.params import MAX_ID, ReservationId
+from concierge.api.pagination import (
+    Cursor,
+    Limit,
+    Page,
+    an_id,
+    an_instant,
+    decode_cursor,
+    encode_cursor,
+)
+from concierge.api.params import ReservationId
 from concierge.api.problems import documented
 from concierge.errors import Forbidden, InvalidRequest
 from concierge.models import Reservation, ReservationStatus
@@ -20,6 +27,7 @@ from concierge.ratelimit.deps import limit_by_account
 from concierge.reservations import expiry, idempotency, service
 from concierge.reservations.schemas import ExpiredHolds, ReservationCreate, ReservationOut
 from concierge.timezones import render, zone
+from concierge.validation import Instant
 
 router = APIRouter(prefix="/v1", tags=["reservations"])
 
@@ -192,22 +200,13 @@ def _statuses(raw: str | None) -> frozenset[str] | None:
 
 
 def _position(cursor: str | None) -> tuple[datetime, int] | None:
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    try:
-        start, reservation_id = position
-        instant = datetime.fromisoformat(start)
-        if instant.tzinfo is None or not isinstance(reservation_id, int):
-            raise ValueError(cursor)
-        if not 0 <= reservation_id <= MAX_ID:
-            raise ValueError(cursor)
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequest("Invalid cursor: pass next_cursor from a previous page.") from exc
-    return instant, reservation_id
+    position = decode_cursor(cursor, an_instant, an_id)
+    return None if position is None else (position[0], position[1])
 
 
-@router.get("/reservations", responses=documented(401, 422, s422=["invalid_request"]))
+@router.get(
+    "/reservations", responses=documented(401, 422, s422=["invalid_request", "invalid_cursor"])
+)
 async def list_reservations(
     session: Session,
     actor: CurrentUser,
@@ -225,11 +224,11 @@ async def list_reservations(
         ),
     ] = None,
     start_from: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(alias="from", description="Only reservations that end after this instant"),
     ] = None,
     to: Annotated[
-        AwareDatetime | None, Query(description="Only reservations that start before this instant")
+        Instant | None, Query(description="Only reservations that start before this instant")
     ] = None,
     outside_availability: Annotated[
         bool,

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concierge.backoff import pause_after
 from concierge.clock import Clock
 from concierge.db import Database
 from concierge.models import Reservation, ReservationStatus
@@ -69,17 +70,23 @@ class HoldSweeper:
         self._stop = asyncio.Event()
 
     async def run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             try:
                 expired = await sweep_once(self.db, self.clock)
-            except Exception:  # a database blip must not end the loop: log it, try next cycle
-                log.exception("sweeping lapsed holds failed; retrying in %ss", self.every)
+            except Exception:  # a database blip must not end the loop: log it, back off
+                failures += 1
+                log.exception(
+                    "sweeping lapsed holds failed; retrying in %ss",
+                    pause_after(self.every, failures),
+                )
             else:
+                failures = 0
                 if expired:
                     log.info("expired %d lapsed holds", len(expired))
             self.cycles += 1
             with suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=self.every)
+                await asyncio.wait_for(self._stop.wait(), timeout=pause_after(self.every, failures))
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from concierge.api.params import MAX_ID
+from concierge.validation import LINES, Instant
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), LINES]
 
 
 class ReservationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     host_id: int = Field(ge=1, le=MAX_ID, description="The person whose time is booked")
-    start: AwareDatetime = Field(
-        description="RFC 3339 instant with an offset, on the host's 15-minute grid",
+    start: Instant = Field(
+        description="RFC 3339 instant with an offset, on the host's 15-minute grid, from "
+        "1970-01-01T00:00:00Z up to 2200-01-01T00:00:00Z",
         examples=["2026-12-01T14:00:00Z"],
     )
     duration: int = Field(
-        default=15, ge=1, le=480, description="Minutes: a positive multiple of 15, at most 480"
+        default=15,
+        ge=1,
+        le=480,
+        # Said in the schema, checked by the service: a 422 ``misaligned``, as API.md has it.
+        json_schema_extra={"multipleOf": 15, "minimum": 15},
+        description="Minutes: a positive multiple of 15, at most 480",
     )
     note: Note | None = None
     confirm: bool = Field(

@@ -43,6 +43,7 @@ from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval, Schedule
 from concierge.scheduling.service import load_schedules
 from concierge.timezones import render, zone
+from concierge.validation import require_instant
 
 NO_OVERLAP = "reservations_no_overlap"
 
@@ -135,6 +136,7 @@ def check_time(
     host: User, start: datetime, duration_minutes: int, now: datetime, settings: Settings
 ) -> Interval:
     """The span ``[start, start + duration)`` if it keeps the grid, notice and horizon rules."""
+    require_instant(start, "start")
     step = settings.slot_minutes
     if duration_minutes <= 0 or duration_minutes % step:
         raise Misaligned(

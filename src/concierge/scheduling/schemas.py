@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from concierge.accounts.schemas import KnownZone
+from concierge.validation import Day
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -58,7 +58,7 @@ class DateOverrides(BaseModel):
     timezone: KnownZone | None = Field(
         default=None, description="Zone the times are in; defaults to the user's zone"
     )
-    dates: Annotated[dict[date, DayList], Field(max_length=400)] = Field(
+    dates: Annotated[dict[Day, DayList], Field(max_length=400)] = Field(
         description="Windows per date; an empty list makes the date a day off"
     )
 

@@ -20,6 +20,7 @@ from concierge.scheduling import engine
 from concierge.scheduling.engine import DayWindows, Interval, MinuteWindow, Schedule
 from concierge.scheduling.schemas import WEEKDAYS, DateOverrides, WallWindow, WeekDays, WeeklyHours
 from concierge.timezones import zone
+from concierge.validation import require_date
 
 # ------------------------------------------------------------------------- wall-clock windows
 
@@ -73,6 +74,8 @@ def _as_windows(pairs: Iterable[Sequence[int]]) -> tuple[MinuteWindow, ...]:
 
 def check_range(first: date, last: date, settings: Settings) -> None:
     """``to`` not before ``from``, and at most ``max_range_days`` (62) days after it."""
+    require_date(first, "from")
+    require_date(last, "to")
     if last < first:
         raise InvalidRequest(
             f"'to' ({last}) is before 'from' ({first}): give the dates in order.", field="to"

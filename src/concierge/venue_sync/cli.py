@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeE
 from rich.table import Table
 
 from concierge import migrate
+from concierge.backoff import pause_after
 from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
@@ -118,23 +119,27 @@ async def _loop(settings: Settings, config: SyncConfig, every: float | None) -> 
     try:
         async with httpx.AsyncClient(timeout=settings.resyos_timeout) as http:
             client = _client(http, settings, config.venue_id)
+            failures = 0
             while True:
                 began = time.monotonic()
                 bar = _Bar()
                 try:
                     await service.run_cycle(db, client, config, SystemClock(), bar)
+                    failures = 0
                 except ConciergeError:
                     if every is None:
                         raise
+                    failures += 1
                 except Exception:
                     if every is None:
                         raise
+                    failures += 1
                     log.exception("venue-sync cycle failed; the next cycle will try again")
                 finally:
                     bar.close()
                 if every is None or stop.is_set():
                     return
-                pause = max(0.0, every - (time.monotonic() - began))
+                pause = max(0.0, pause_after(every, failures) - (time.monotonic() - began))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=pause)
                 if stop.is_set():

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
-from concierge.api.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from concierge.api.pagination import (
+    Cursor,
+    Limit,
+    Page,
+    an_id,
+    an_instant,
+    decode_cursor,
+    encode_cursor,
+)
 from concierge.api.problems import documented
 from concierge.errors import InvalidRequest
 from concierge.timezones import render, zone
+from concierge.validation import Day
 from concierge.venue_sync import service
 from concierge.venue_sync.mirror import MirroredReservation
 from concierge.venue_sync.schemas import GuestOut, VenueReservationOut
@@ -23,14 +32,8 @@ STATES = {"booked", "cancelled", "vanished"}
 
 
 def _after(cursor: str | None) -> tuple[datetime, int] | None:
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    try:
-        at, last_id = position
-        return datetime.fromisoformat(at), int(last_id)
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequest("Invalid cursor: pass next_cursor from a previous page.") from exc
+    position = decode_cursor(cursor, an_instant, an_id)
+    return None if position is None else (position[0], position[1])
 
 
 def _view(row: MirroredReservation, tz: ZoneInfo | None) -> VenueReservationOut:
@@ -59,7 +62,9 @@ def _view(row: MirroredReservation, tz: ZoneInfo | None) -> VenueReservationOut:
 
 @router.get(
     "/reservations",
-    responses=documented(401, 403, 422, s422=["invalid_request", "range_too_long"]),
+    responses=documented(
+        401, 403, 422, s422=["invalid_request", "invalid_cursor", "range_too_long"]
+    ),
 )
 async def venue_reservations(
     session: Session,
@@ -67,10 +72,10 @@ async def venue_reservations(
     settings: SettingsDep,
     clock: ClockDep,
     first: Annotated[
-        date | None, Query(alias="from", description="First venue-local date; default today")
+        Day | None, Query(alias="from", description="First venue-local date; default today")
     ] = None,
     last: Annotated[
-        date | None,
+        Day | None,
         Query(alias="to", description="Last venue-local date, inclusive; default from + 6 days"),
     ] = None,
     state: Annotated[

@@ -29,6 +29,7 @@ from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.models import User
 from concierge.ratelimit.deps import limit_by_address
 from concierge.timezones import zone
+from concierge.validation import ascii_digits
 from concierge.web import csrf, rendering, service
 from concierge.web.rendering import Problem
 from concierge.web.schemas import HoldForm, field_messages
@@ -65,7 +66,7 @@ def _viewer_zone(requested: str | None, host: User) -> tuple[ZoneInfo, Problem |
 
 
 def _minutes(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 5 else None
+    return int(raw) if raw and ascii_digits(raw) and len(raw) < 5 else None
 
 
 async def _book_page(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     StringConstraints,
@@ -16,16 +16,25 @@ from pydantic import (
 
 from concierge.errors import InvalidRequest
 from concierge.timezones import zone
+from concierge.validation import ONE_LINE, Instant, ascii_digits
+
+
+def _ascii_number(value: object) -> object:
+    if isinstance(value, str) and not ascii_digits(value):
+        raise ValueError("must be a whole number in ASCII digits")
+    return value
 
 
 class HoldForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: AwareDatetime
-    duration: int
-    tz: Annotated[str, StringConstraints(max_length=64)]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    email: EmailStr
+    start: Instant
+    duration: Annotated[int, BeforeValidator(_ascii_number)]
+    tz: Annotated[str, StringConstraints(max_length=64), ONE_LINE]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE
+    ]
+    email: Annotated[EmailStr, ONE_LINE]
 
     @field_validator("tz")
     @classmethod
