@@ -6,7 +6,17 @@ error with the same message, the CLI as a red line.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class PickFreeTime:
+    """The way out of a refused time: another of this host's free times. Each front door
+    says where to find them in its own words (a REST route, an MCP tool, the page's list)."""
+
+    host_id: int
+    host_name: str
 
 
 class ConciergeError(Exception):
@@ -14,9 +24,10 @@ class ConciergeError(Exception):
     code: ClassVar[str] = "bad_request"
     title: ClassVar[str] = "Bad request"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, next_step: PickFreeTime | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.next_step = next_step
         self.extra = extra
 
 

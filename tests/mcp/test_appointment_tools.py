@@ -236,3 +236,19 @@ async def test_booking_tools_answer_a_rate_limit_as_a_tool_error(sign_up, mcp_ru
     assert second.is_error
     assert "Too many booking tool calls" in text_of(second)
     assert counted == [me.id, me.id]
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["2026-11-25T10:05", "2026-11-25T20:00"],  # off the grid; outside her hours
+)
+async def test_a_refused_time_points_to_find_free_slots_never_to_a_rest_route(
+    connect_memory, sign_up, start: str
+) -> None:
+    me = await sign_up("Grace", "UTC")
+    await sign_up("Ada", "UTC")
+    async with connect_memory(me) as client:
+        refused = await client.call_tool("book_appointment", {"person": "Ada", "start": start})
+    assert refused.is_error
+    assert text_of(refused).endswith("Pick another time from find_free_slots for Ada.")
+    assert "/v1/" not in text_of(refused)

@@ -72,6 +72,14 @@ async def test_a_time_that_breaks_a_rule_is_refused(
         refused(await reserve(guest, host, start, duration=duration), 422, code)
 
 
+async def test_a_refused_time_names_the_route_of_the_hosts_free_slots(
+    reserve: Reserve, host: Person, guest: Person
+) -> None:
+    for start in (at(14, 5), at(8, 45, day=WEDNESDAY)):
+        detail = (await reserve(guest, host, start)).json()["detail"]
+        assert detail.endswith(f"Pick a start from GET /v1/users/{host.id}/slots.")
+
+
 async def test_the_last_quarter_before_the_horizon_is_bookable(
     reserve: Reserve, host: Person, guest: Person
 ) -> None:

@@ -87,6 +87,13 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
+def _worded(exc: ConciergeError) -> str:
+    """The detail, with the next step in an API client's terms."""
+    if exc.next_step is None:
+        return exc.detail
+    return f"{exc.detail} Pick a start from GET /v1/users/{exc.next_step.host_id}/slots."
+
+
 def install(app: FastAPI) -> None:
     """Route every error the app can raise through one renderer."""
 
@@ -96,7 +103,7 @@ def install(app: FastAPI) -> None:
         if "retry_after" in exc.extra:
             headers = {"Retry-After": str(exc.extra["retry_after"])}
         extra = {k: v for k, v in exc.extra.items() if k != "retry_after"}
-        return problem_response(exc.status, exc.code, exc.title, exc.detail, headers, **extra)
+        return problem_response(exc.status, exc.code, exc.title, _worded(exc), headers, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

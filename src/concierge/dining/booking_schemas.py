@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from concierge.dining.schemas import PLATFORM, clock_text, day_text
+from concierge.dining.schemas import PLATFORM, WallClockTime, clock_text, day_text
 
 
 def _party(size: int) -> str:
@@ -35,7 +35,7 @@ class TableBooking(BaseModel):
 
     restaurant: str
     day: dt.date
-    time: dt.time = Field(description="The restaurant's wall clock")
+    time: WallClockTime
     time_zone: str | None = None
     party_size: int
     table_type: str | None = None

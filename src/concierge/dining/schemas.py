@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 PLATFORM = "Resy"
+
+# A restaurant's times are its own wall clock, with its zone named beside them (`time_zone`).
+# They are plain strings in every schema: RFC 3339's `time` and `date-time` formats demand a
+# UTC offset, which strict clients (the TypeScript MCP SDK) enforce, and a wall clock has none.
+WallClockTime = Annotated[
+    time,
+    PlainSerializer(lambda at: at.strftime("%H:%M:%S"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{2}:\d{2}:\d{2}$",
+            "description": "The restaurant's wall clock, HH:MM:SS (its zone: time_zone)",
+        }
+    ),
+]
+WallClockDateTime = Annotated[
+    datetime,
+    PlainSerializer(lambda at: at.strftime("%Y-%m-%dT%H:%M:%S"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$",
+            "description": "The restaurant's wall clock, YYYY-MM-DDTHH:MM:SS (its zone: time_zone)",
+        }
+    ),
+]
 
 
 def clock_text(at: time | datetime) -> str:
@@ -43,8 +70,8 @@ class TableSlot(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    start: datetime
-    end: datetime | None = None
+    start: WallClockDateTime
+    end: WallClockDateTime | None = None
     table_type: str | None = None
     token: str
     platform: str = PLATFORM
@@ -61,7 +88,7 @@ class AvailabilityResult(BaseModel):
     restaurant: RestaurantSummary
     day: date
     party_size: int
-    preferred_time: time | None = None
+    preferred_time: WallClockTime | None = None
     flexibility_minutes: int
     time_zone: str | None = None
     # Inside the window around the preferred time (all of the day without one), nearest first.

@@ -56,6 +56,13 @@ def failure(message: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
 
 
+def worded(exc: ConciergeError) -> str:
+    """The detail, with the next step in an assistant's terms (tools, never REST routes)."""
+    if exc.next_step is None:
+        return exc.detail
+    return f"{exc.detail} Pick another time from find_free_slots for {exc.next_step.host_name}."
+
+
 def tool_errors(
     fn: Callable[P, Awaitable[CallToolResult]],
 ) -> Callable[P, Awaitable[CallToolResult]]:
@@ -68,7 +75,7 @@ def tool_errors(
             return await fn(*args, **kwargs)
         except ConciergeError as exc:
             log.info("tool %s refused: %s (%s)", fn.__name__, exc.code, exc.detail)
-            return failure(exc.detail)
+            return failure(worded(exc))
         except Exception:
             log.exception("tool %s failed unexpectedly", fn.__name__)
             return failure(UNEXPECTED)

@@ -32,6 +32,7 @@ from concierge.errors import (
     NotConfirmable,
     NotFound,
     OutsideAvailability,
+    PickFreeTime,
     SelfBooking,
     SlotUnavailable,
     TooFar,
@@ -148,8 +149,8 @@ def check_time(
     if not engine.on_grid(start, host_zone, timedelta(minutes=step)):
         local = start.astimezone(host_zone)
         raise Misaligned(
-            f"{local:%H:%M:%S} ({host_zone.key}) is not on the host's {step}-minute grid; "
-            f"pick a start from GET /v1/users/{host.id}/slots.",
+            f"{local:%H:%M:%S} ({host_zone.key}) is not on the host's {step}-minute grid.",
+            next_step=PickFreeTime(host.id, host.name),
             field="start",
         )
     earliest = now + timedelta(minutes=host.min_notice_minutes)
@@ -178,8 +179,8 @@ async def _require_available(session: AsyncSession, host: User, span: Interval) 
     schedule = (await load_schedules(session, [host], span))[host.id]
     if not fits(schedule, span):
         raise OutsideAvailability(
-            f"{render(span.start)} to {render(span.end)} is outside {host.name}'s availability; "
-            f"see GET /v1/users/{host.id}/slots for bookable times.",
+            f"{render(span.start)} to {render(span.end)} is outside {host.name}'s availability.",
+            next_step=PickFreeTime(host.id, host.name),
             field="start",
         )
 
@@ -209,8 +210,8 @@ async def _require_free(session: AsyncSession, host: User, span: Interval, now: 
     if taken is not None:
         metrics.double_booking_refused("check")
         raise SlotUnavailable(
-            f"{host.name} is already booked between {render(span.start)} and "
-            f"{render(span.end)}; pick another time from GET /v1/users/{host.id}/slots."
+            f"{host.name} is already booked between {render(span.start)} and {render(span.end)}.",
+            next_step=PickFreeTime(host.id, host.name),
         )
 
 
@@ -260,10 +261,8 @@ async def reserve(
         reservation.guest_name, reservation.guest_email = guest.name, guest.email
     session.add(reservation)
     # Worded before the flush: a failed flush rolls back and expires every loaded object.
-    taken = (
-        f"{host.name} was booked for that time a moment ago; pick another time from "
-        f"GET /v1/users/{host.id}/slots."
-    )
+    taken = f"{host.name} was booked for that time a moment ago."
+    next_step = PickFreeTime(host.id, host.name)
     try:
         await session.flush()
     except IntegrityError as exc:
@@ -271,7 +270,7 @@ async def reserve(
         # itself still refuses the overlap.
         if NO_OVERLAP in str(exc.orig):
             metrics.double_booking_refused("constraint")
-            raise SlotUnavailable(taken) from exc
+            raise SlotUnavailable(taken, next_step=next_step) from exc
         raise
     metrics.reservation_event_on_commit(session, "confirmed" if confirm else "held")
     return reservation

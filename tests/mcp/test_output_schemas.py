@@ -1,0 +1,78 @@
+"""Every tool's structured answer validates against the outputSchema it advertises, with
+formats asserted as strict clients do (the TypeScript SDK validates with ajv-formats): an
+answer that breaks its own schema is rejected by the host after the tool has acted.
+
+The frozen clock reads Monday 2026-11-23 12:00 UTC; the Resy and Google stand-ins serve the
+demo restaurants over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from mcp import Client
+
+from tests.fixtures.mcp import ok
+from tests.fixtures.resy import DEMO_EMAIL, DEMO_PASSWORD
+
+pytestmark = pytest.mark.anyio
+
+FORMATS = Draft202012Validator.FORMAT_CHECKER
+
+
+async def tour(client: Client) -> dict[str, dict[str, Any]]:
+    """Every tool's happy path, in the order a person would take them; each tool's
+    structured answer by name."""
+    answers: dict[str, dict[str, Any]] = {}
+
+    async def call(tool: str, **arguments: Any) -> dict[str, Any]:
+        result = ok(await client.call_tool(tool, arguments))
+        assert result.structured_content is not None, tool
+        answers[tool] = result.structured_content
+        return result.structured_content
+
+    await call("store_resy_credentials", email=DEMO_EMAIL, password=DEMO_PASSWORD)
+    await call("search_restaurants", query="Don Angie")
+    found = await call(
+        "check_availability", restaurant_name="Don Angie", date="Saturday", preferred_time="7pm"
+    )
+    at = found["slots"][0]["start"][11:16]
+    await call("make_reservation", restaurant_name="Don Angie", date="Saturday", time=at)
+    await call("my_reservations")
+    await call("cancel_reservation", restaurant_name="Don Angie")
+
+    await call("find_free_slots", person="Ada", date_range="2026-11-25")
+    await call("find_common_time", people=["Ada"], date_range="2026-11-25")
+    held = await call("book_appointment", person="Ada", start="2026-11-25T10:00")
+    await call("confirm_appointment", id=held["id"])
+    await call("my_appointments")
+    await call("cancel_appointment", id=held["id"])
+    return answers
+
+
+def test_the_format_checker_knows_the_formats_our_schemas_use() -> None:
+    # Without rfc3339-validator these formats pass anything, and the test below proves nothing.
+    assert {"date", "time", "date-time", "email", "uri"} <= set(FORMATS.checkers)
+    assert not FORMATS.conforms("19:00:00", "time")
+    assert not FORMATS.conforms("2026-12-05T19:00:00", "date-time")
+    assert FORMATS.conforms("2026-12-05T19:00:00-05:00", "date-time")
+
+
+async def test_every_tool_answer_validates_against_its_output_schema(
+    connect_dining, sign_up
+) -> None:
+    me = await sign_up("Dana", "America/New_York")
+    await sign_up("Ada", "UTC")
+    async with connect_dining(me) as client:
+        schemas = {tool.name: tool.output_schema for tool in (await client.list_tools()).tools}
+        answers = await tour(client)
+    assert set(answers) == set(schemas)
+    for name, answer in answers.items():
+        validator = Draft202012Validator(schemas[name] or {}, format_checker=FORMATS)
+        problems = [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(answer)
+        ]
+        assert problems == [], name
