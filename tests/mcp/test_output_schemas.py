@@ -14,7 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from mcp import Client
 
-from tests.fixtures.mcp import ok
+from tests.fixtures.mcp import ok, text_of
 from tests.fixtures.resy import DEMO_EMAIL, DEMO_PASSWORD
 
 pytestmark = pytest.mark.anyio
@@ -76,3 +76,23 @@ async def test_every_tool_answer_validates_against_its_output_schema(
             for e in validator.iter_errors(answer)
         ]
         assert problems == [], name
+
+
+async def test_the_text_carries_the_facts_of_the_structured_answer(connect_dining, sign_up) -> None:
+    # Some hosts show the model only the text content.
+    me = await sign_up("Dana", "America/New_York")
+    async with connect_dining(me) as client:
+        await client.call_tool(
+            "store_resy_credentials", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD}
+        )
+        found = ok(
+            await client.call_tool(
+                "check_availability", {"restaurant_name": "Don Angie", "date": "Saturday"}
+            )
+        )
+    data, text = found.structured_content, text_of(found)
+    assert data is not None
+    assert data["time_zone"]
+    assert data["time_zone"] in text
+    assert data["restaurant"]["place_id"] in text
+    assert data["slots"][0]["table_type"] in text

@@ -39,8 +39,8 @@ Person = Annotated[
 DateRange = Annotated[
     str,
     Field(
-        description="Which days: 2026-12-01, 2026-12-01 to 2026-12-05, today, tomorrow, "
-        "this week, next week, next 7 days"
+        description="Which days: 2026-12-01, Saturday, Dec 14, 2026-12-01 to 2026-12-05, "
+        "today, tomorrow, this week, next week, this month, next month, next 7 days"
     ),
 ]
 MAX_LISTED = 50
@@ -67,7 +67,7 @@ async def find_free_slots(
     async with acting(ctx, write=False) as call:
         host = await accounts.find_person(call.session, person)
         view = zone(call.user.timezone)
-        first, last = parsing.date_range(date_range, call.now.astimezone(view).date())
+        first, last = parsing.date_range(date_range, call.now, view)
         scheduling.check_range(first, last, call.settings)
         days = await scheduling.free_slots(
             call.session, host, first, last, view, duration, call.now, call.settings
@@ -114,7 +114,7 @@ async def find_common_time(
             users.insert(0, call.user)
         unique = list({u.id: u for u in users}.values())
         view = zone(call.user.timezone)
-        first, last = parsing.date_range(date_range, call.now.astimezone(view).date())
+        first, last = parsing.date_range(date_range, call.now, view)
         scheduling.check_range(first, last, call.settings)
         days = await scheduling.common_free_time(
             call.session,
@@ -204,8 +204,9 @@ async def book_appointment(
     start: Annotated[
         str,
         Field(
-            description="When it starts: 2026-12-01T10:30 in your own time zone, or with an "
-            "offset (2026-12-01T10:30:00-05:00); a start found by find_free_slots"
+            description="When it starts, in your own time zone: 2026-12-01T10:30, 'Monday 9am', "
+            "'tomorrow at 14:30'; or with an offset (2026-12-01T10:30:00-05:00); best a start "
+            "found by find_free_slots"
         ),
     ],
     ctx: ToolContext,
@@ -231,7 +232,7 @@ async def book_appointment(
             call.session,
             guest=call.user,
             host_id=host.id,
-            start=parsing.instant(start, view),
+            start=parsing.instant(start, call.now, view),
             duration_minutes=duration,
             now=call.now,
             settings=call.settings,

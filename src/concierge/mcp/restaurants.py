@@ -46,6 +46,17 @@ class Restaurants(BaseModel):
     items: list[RestaurantSummary]
 
 
+def _facts(time_zone: str | None, place_id: str | None = None) -> str:
+    """What the structured answer says that the readable one would not, for clients that
+    show the model only the text."""
+    zone = (
+        f"Times are the restaurant's local time ({time_zone})."
+        if time_zone
+        else ("Times are the restaurant's local time.")
+    )
+    return f"{zone} place_id: {place_id}" if place_id else zone
+
+
 @tool_errors
 async def store_resy_credentials(
     email: Annotated[str, Field(min_length=3, max_length=320, description="Resy account email")],
@@ -95,7 +106,9 @@ async def search_restaurants(
     if not found:
         return reply(data, f"No restaurants found for {text_query!r}. Try other words.")
     lines = [f"Restaurants for {text_query!r}:"]
-    lines += [f"{n}. {place.text()}" for n, place in enumerate(found, start=1)]
+    lines += [
+        f"{n}. {place.text()} [place_id {place.place_id}]" for n, place in enumerate(found, start=1)
+    ]
     return reply(data, "\n".join(lines))
 
 
@@ -151,7 +164,7 @@ async def check_availability(
     text = result.text()
     if not result.slots and result.booking_url:
         text += f"\nSee every day on Resy: {result.booking_url}"
-    return reply(result, text)
+    return reply(result, f"{text}\n{_facts(result.time_zone, result.restaurant.place_id)}")
 
 
 @tool_errors
@@ -197,7 +210,7 @@ async def make_reservation(
         special_requests=special_requests,
         now=call.now,
     )
-    return reply(confirmation, confirmation.text())
+    return reply(confirmation, f"{confirmation.text()}\n{_facts(confirmation.time_zone)}")
 
 
 @tool_errors
@@ -226,7 +239,7 @@ async def cancel_reservation(
         confirmation_id=confirmation_id,
         now=call.now,
     )
-    return reply(cancelled, cancelled.text())
+    return reply(cancelled, f"{cancelled.text()}\n{_facts(cancelled.time_zone)}")
 
 
 @tool_errors
