@@ -73,16 +73,24 @@ def tour(saturday: date) -> list[dict[str, Any]]:
     ]
 
 
-def tampered(saturday: date) -> dict[str, Any]:
-    """The same Client, the same call, with the answer's ``day`` (format "date") made a
-    date-time on its way in: the Client must refuse it, or formats are not checked at all."""
-    arguments = {"restaurant_name": "Don Angie", "date": saturday.isoformat()}
-    wrong = f"{saturday.isoformat()}T19:00:00"
-    return {
-        "tool": "check_availability",
-        "arguments": arguments,
-        "tamper": {"pointer": "/day", "value": wrong},
-    }
+def tampered(saturday: date) -> list[dict[str, Any]]:
+    """The same Client and calls, with one value of each answer given the wrong format on its
+    way in: the Client must refuse both, or formats are not being checked at all."""
+    table = {"restaurant_name": "Don Angie", "date": saturday.isoformat()}
+    return [
+        # A restaurant's day (format "date") made a date-time.
+        {
+            "tool": "check_availability",
+            "arguments": table,
+            "tamper": {"pointer": "/day", "value": f"{saturday.isoformat()}T19:00:00"},
+        },
+        # A free slot's instant (format "date-time") without its offset.
+        {
+            "tool": "find_free_slots",
+            "arguments": {"person": "Ada", "date_range": "next week"},
+            "tamper": {"pointer": "/days/0/starts/0", "value": f"{saturday.isoformat()}T10:00:00"},
+        },
+    ]
 
 
 async def run_client(transport: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -97,7 +105,7 @@ async def run_client(transport: dict[str, Any], steps: list[dict[str, Any]]) -> 
 
 def check_tour(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every call worked and passed the Client's validation; each answer by tool name."""
-    *toured, tampered = report["steps"]
+    *toured, wrong_day, wrong_instant = report["steps"]
     problems = [(s["tool"], s.get("error") or s.get("text")) for s in toured if not s["ok"]]
     assert problems == []
     answers = {s["tool"]: s["structuredContent"] for s in toured}
@@ -105,9 +113,10 @@ def check_tour(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     assert set(answers) == set(listed)
     assert all(listed.values())
 
-    assert not tampered["ok"]
-    assert "does not match the tool's output schema" in tampered["error"]
-    assert 'must match format "date"' in tampered["error"]
+    for refused, format in ((wrong_day, "date"), (wrong_instant, "date-time")):
+        assert not refused["ok"]
+        assert "does not match the tool's output schema" in refused["error"]
+        assert f'must match format "{format}"' in refused["error"]
     return answers
 
 
@@ -137,7 +146,7 @@ async def test_over_streamable_http_every_answer_passes_the_clients_validation(
     await sign_up("Ada", "UTC")
     saturday = saturday_after(clock.now().date())
     transport = {"kind": "http", "url": f"{live_app}/mcp", "headers": me.auth}
-    report = await run_client(transport, [*tour(saturday), tampered(saturday)])
+    report = await run_client(transport, [*tour(saturday), *tampered(saturday)])
     check_facts(check_tour(report), saturday)
     assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]
 
@@ -168,6 +177,6 @@ async def test_over_stdio_every_answer_passes_the_clients_validation(
         "env": env,
         "cwd": str(tmp_path),
     }
-    report = await run_client(transport, [*tour(saturday), tampered(saturday)])
+    report = await run_client(transport, [*tour(saturday), *tampered(saturday)])
     check_facts(check_tour(report), saturday)
     assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]
