@@ -4,7 +4,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTHON  ?= python3
 
-.PHONY: run test test-days lint bench browser faketime clean
+.PHONY: run test test-days lint bench browser faketime node-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## serve on SQLite (./var/concierge.db) with demo people; prints tokens and URLs
 	$(BIN)/concierge serve --demo
 
-test: $(STAMP) browser  ## the whole suite, on SQLite and (when reachable) PostgreSQL
+test: $(STAMP) browser node-deps  ## the whole suite, on SQLite and (when reachable) PostgreSQL
 	$(BIN)/pytest
 
 test-days: $(STAMP) faketime  ## the fast suite under libfaketime at six hostile instants
@@ -35,5 +35,13 @@ browser:  ## Debian's Chromium for the browser tests (Playwright cannot download
 faketime:  ## libfaketime for make test-days
 	@scripts/ensure-faketime
 
+# The TypeScript SDK client the MCP tests drive (tests/mcp/test_typescript_client.py); the
+# stamp inside node_modules is newer than the lock only after an install from that lock.
+TS      := tests/mcp/ts
+node-deps: $(TS)/node_modules/.installed
+$(TS)/node_modules/.installed: $(TS)/package-lock.json $(TS)/package.json
+	npm ci --prefix $(TS) --no-audit --no-fund
+	@touch $@
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(TS)/node_modules

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from pydantic import BaseModel, Field, WithJsonSchema
+
+# Appointment instants are RFC 3339 with the offset of the zone they are shown in; saying so
+# in the schema lets strict clients (ajv-formats in the TypeScript SDK) hold us to it.
+Instant = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+Day = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 
 
 class PersonRef(BaseModel):
@@ -12,8 +19,8 @@ class PersonRef(BaseModel):
 
 
 class DaySlots(BaseModel):
-    date: str = Field(description="Local date (YYYY-MM-DD) in `timezone`")
-    starts: list[str] = Field(description="Each free slot's start, RFC 3339 with offset")
+    date: Day = Field(description="Local date (YYYY-MM-DD) in `timezone`")
+    starts: list[Instant] = Field(description="Each free slot's start, RFC 3339 with offset")
 
 
 class FreeSlots(BaseModel):
@@ -24,12 +31,12 @@ class FreeSlots(BaseModel):
 
 
 class Window(BaseModel):
-    start: str = Field(description="RFC 3339 with offset")
-    end: str = Field(description="RFC 3339 with offset")
+    start: Instant = Field(description="RFC 3339 with offset")
+    end: Instant = Field(description="RFC 3339 with offset")
 
 
 class DayWindows(BaseModel):
-    date: str
+    date: Day
     windows: list[Window]
 
 
@@ -46,12 +53,12 @@ class Appointment(BaseModel):
     host: PersonRef
     guest: PersonRef | None = Field(description="None for a visitor without an account")
     guest_name: str | None = Field(default=None, description="A visitor's name")
-    start: str = Field(description="RFC 3339, in your zone")
-    end: str = Field(description="RFC 3339, in your zone")
+    start: Instant = Field(description="RFC 3339, in your zone")
+    end: Instant = Field(description="RFC 3339, in your zone")
     duration: int = Field(description="Minutes")
     status: str = Field(description="held, confirmed, cancelled or expired")
     note: str | None = None
-    hold_expires_at: str | None = Field(
+    hold_expires_at: Instant | None = Field(
         default=None, description="Until when a hold waits for confirm_appointment"
     )
 
