@@ -18,7 +18,7 @@ run: $(STAMP)  ## serve on SQLite (./var/concierge.db) with demo people; prints 
 test: $(STAMP) browser node-deps  ## the whole suite, on SQLite and (when reachable) PostgreSQL
 	$(BIN)/pytest
 
-test-days: $(STAMP) faketime  ## the fast suite under libfaketime at six hostile instants
+test-days: $(STAMP) faketime node-deps  ## the fast suite under libfaketime at six hostile instants
 	PYTEST=$(BIN)/pytest scripts/test-days
 
 lint: $(STAMP)
