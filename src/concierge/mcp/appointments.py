@@ -34,16 +34,25 @@ from concierge.scheduling import service as scheduling
 from concierge.timezones import render, zone
 
 Person = Annotated[
-    str, Field(description="Who: their email address (surest), full name, or user id")
+    str,
+    Field(
+        min_length=1,
+        max_length=320,
+        description="Who: their email address (surest), full name, or user id",
+    ),
 ]
 DateRange = Annotated[
     str,
     Field(
+        min_length=1,
+        max_length=60,
         description="Which days: 2026-12-01, 2026-12-01 to 2026-12-05, today, tomorrow, "
-        "this week, next week, next 7 days"
+        "this week, next week, next 7 days",
     ),
 ]
 MAX_LISTED = 50
+# Appointment numbers are 32-bit database keys; anything larger cannot name one.
+MAX_ID = 2**31 - 1
 
 
 def _ref(user: User) -> PersonRef:
@@ -94,7 +103,7 @@ async def find_free_slots(
 @tool_errors
 async def find_common_time(
     people: Annotated[
-        list[str],
+        list[Annotated[str, Field(min_length=1, max_length=320)]],
         Field(min_length=1, max_length=19, description="Emails (surest), names or user ids"),
     ],
     date_range: DateRange,
@@ -204,8 +213,10 @@ async def book_appointment(
     start: Annotated[
         str,
         Field(
+            min_length=1,
+            max_length=40,
             description="When it starts: 2026-12-01T10:30 in your own time zone, or with an "
-            "offset (2026-12-01T10:30:00-05:00); a start found by find_free_slots"
+            "offset (2026-12-01T10:30:00-05:00); a start found by find_free_slots",
         ),
     ],
     ctx: ToolContext,
@@ -245,7 +256,9 @@ async def book_appointment(
 
 @tool_errors
 async def confirm_appointment(
-    id: Annotated[int, Field(description="The appointment's number, from book_appointment")],
+    id: Annotated[
+        int, Field(ge=1, le=MAX_ID, description="The appointment's number, from book_appointment")
+    ],
     ctx: ToolContext,
 ) -> Annotated[CallToolResult, Appointment]:
     """Confirm an appointment you are holding, before its hold lapses (30 minutes after
@@ -259,7 +272,7 @@ async def confirm_appointment(
 
 @tool_errors
 async def cancel_appointment(
-    id: Annotated[int, Field(description="The appointment's number")],
+    id: Annotated[int, Field(ge=1, le=MAX_ID, description="The appointment's number")],
     ctx: ToolContext,
 ) -> Annotated[CallToolResult, Appointment]:
     """Cancel an appointment you booked or one booked with you; the time is free again at once.

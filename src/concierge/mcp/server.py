@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
-from mcp.server.mcpserver import MCPServer
-from mcp.types import ToolAnnotations
+from mcp import MCPError
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import INVALID_PARAMS, CallToolResult, InputRequiredResult, ToolAnnotations
+from pydantic import ValidationError
 
-from concierge.mcp import appointments, restaurants
+from concierge.mcp import appointments, arguments, restaurants
 from concierge.mcp.results import (
     DESTRUCTIVE,
     DESTRUCTIVE_OPEN,
@@ -49,6 +52,29 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
 ]
 
 
+class ConciergeServer(MCPServer[Runtime]):
+    """The SDK's server, stricter at the door of every tool call: an unknown tool is a
+    protocol error, an unknown argument is refused, and arguments that break the schema are
+    told in plain words (see concierge.mcp.arguments) instead of Pydantic's report."""
+
+    async def call_tool(
+        self, name: str, args: dict[str, Any], context: Context[Runtime, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        tool = self._tool_manager.get_tool(name)
+        if tool is None:
+            # Asking for a tool that was never listed is the client's bug, not the model's.
+            raise MCPError(INVALID_PARAMS, f"Unknown tool: {arguments.shown(name)}")
+        if (why := arguments.unknown(tool.parameters, args)) is not None:
+            raise ToolError(why)
+        try:
+            return await super().call_tool(name, args, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(arguments.refusal(tool.parameters, cause)) from cause
+            raise
+
+
 def build_server(runtime: Runtime) -> MCPServer[Runtime]:
     """A server whose tools act through ``runtime`` (its lifespan value)."""
 
@@ -57,7 +83,7 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
         async with runtime.clients():
             yield runtime
 
-    server: MCPServer[Runtime] = MCPServer(
+    server = ConciergeServer(
         "concierge",
         title="Concierge",
         instructions=INSTRUCTIONS,
@@ -68,6 +94,10 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
     for tool, title, marks in TOOLS:
         # The docstring is the description; without its source indentation.
         server.add_tool(tool, title=title, description=inspect.getdoc(tool), annotations=marks)
+        # Published so clients refuse extra arguments too; call_tool enforces it.
+        listed = server._tool_manager.get_tool(tool.__name__)
+        assert listed is not None
+        listed.parameters["additionalProperties"] = False
     return server
 
 
