@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 from typing import Any, Literal
 
 from mcp import MCPError
@@ -75,6 +76,17 @@ class ConciergeServer(MCPServer[Runtime]):
             raise
 
 
+UNOFFERED = (
+    "prompts/list",
+    "prompts/get",
+    "resources/list",
+    "resources/read",
+    "resources/templates/list",
+    "resources/subscribe",
+    "resources/unsubscribe",
+)
+
+
 def build_server(runtime: Runtime) -> MCPServer[Runtime]:
     """A server whose tools act through ``runtime`` (its lifespan value)."""
 
@@ -87,7 +99,7 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
         "concierge",
         title="Concierge",
         instructions=INSTRUCTIONS,
-        version="1.0.0",
+        version=version("concierge"),
         lifespan=lifespan,
         log_level=_level(runtime.settings.log_level),
     )
@@ -98,6 +110,10 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
         listed = server._tool_manager.get_tool(tool.__name__)
         assert listed is not None
         listed.parameters["additionalProperties"] = False
+    # Concierge offers tools only; without their handlers the SDK stops advertising empty
+    # prompts and resources, and a client asking for them is told the method does not exist.
+    for method in UNOFFERED:
+        server._lowlevel_server._request_handlers.pop(method, None)
     return server
 
 
