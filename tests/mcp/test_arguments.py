@@ -107,6 +107,11 @@ HUGE = "x" * 50_000
             {"id": 1, HUGE: 1},
             f"Unknown argument {'x' * 40}.... This tool takes: id.",
         ),
+        (
+            "my_appointments",
+            {"line\nbreak": 1},
+            "Unknown argument line?break. This tool takes: no arguments.",
+        ),
     ],
 )
 async def test_a_bad_argument_is_a_tool_error_that_says_what_to_change(

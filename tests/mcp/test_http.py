@@ -202,6 +202,13 @@ async def test_the_preflight_of_a_foreign_origin_is_refused(http) -> None:
     assert "access-control-allow-origin" not in response.headers
 
 
+async def test_a_program_asking_what_the_endpoint_allows_is_told(http) -> None:
+    response = await http.options("/mcp")
+    assert response.status_code == 204
+    assert response.headers["allow"] == "POST, OPTIONS"
+    assert "access-control-allow-origin" not in response.headers
+
+
 @pytest.mark.parametrize("method", ["GET", "DELETE", "PUT"])
 async def test_the_stateless_endpoint_offers_no_stream_and_no_session(
     http, sign_up, method: str

@@ -85,4 +85,6 @@ def _kind(rule: Mapping[str, Any]) -> str:
 
 
 def shown(name: str) -> str:
-    return name if len(name) <= _NAME_SHOWN else name[:_NAME_SHOWN] + "..."
+    """``name`` as safe to repeat: short, on one line, nothing unprintable."""
+    cut = "".join(c if c.isprintable() else "?" for c in name[:_NAME_SHOWN])
+    return cut if len(name) <= _NAME_SHOWN else cut + "..."

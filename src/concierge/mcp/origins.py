@@ -57,9 +57,16 @@ class OriginGate:
         self.listed = listed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        origin = Headers(scope=scope).get("origin")
-        if scope["type"] != "http" or origin is None:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        origin = Headers(scope=scope).get("origin")
+        if origin is None:
+            # Not a page: a program asking what the endpoint allows is told, no token needed.
+            if scope["method"] == "OPTIONS":
+                await _preflight(None)(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         spelled = origin.strip().lower()
         cors = spelled in self.listed
