@@ -11,6 +11,8 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from concierge.mcp.origins import listed_origins
+
 # The public key of the resy.com web app: the same for every user, so not a secret.
 RESY_WEB_APP_KEY = "VbWk7s3L4KiK5fzlO7JD3Q5EYolJI7n5"
 
@@ -105,6 +107,11 @@ class Settings(BaseSettings):
         description="redis://host:port/db; rate-limit counters shared by every process",
     )
     mcp_token: SecretStr | None = None
+    mcp_allowed_origins: str = Field(
+        default="",
+        description="Comma-separated web origins (https://app.example.com) whose pages may "
+        "call /mcp, with CORS; pages on localhost may always call it, others get 403",
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger bodies get 413")
     shutdown_timeout: float = Field(
         default=30.0, gt=0, description="Seconds in-flight requests get to finish on SIGTERM"
@@ -153,6 +160,12 @@ class Settings(BaseSettings):
         for part in value.split(","):
             if part.strip() and part.strip() != "*":
                 ipaddress.ip_network(part.strip(), strict=False)
+        return value
+
+    @field_validator("mcp_allowed_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        listed_origins(value, None)  # fails at start-up, not on the first request
         return value
 
     @field_validator(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from importlib.metadata import version
+from typing import Any
+
 import httpx
 import pytest
 
@@ -16,7 +20,12 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def settings(dining_settings: Settings, database_url: str) -> Settings:
     """The app's settings, pointing at the Resy and Google Places stand-ins."""
-    return dining_settings.model_copy(update={"database_url": database_url})
+    return dining_settings.model_copy(
+        update={"database_url": database_url, "mcp_allowed_origins": LISTED_ORIGIN}
+    )
+
+
+LISTED_ORIGIN = "https://app.example.com"
 
 
 INITIALIZE = {
@@ -118,3 +127,138 @@ async def test_over_http_each_token_sees_only_its_own_tables_and_login(
     assert book.is_error
     assert "store_resy_credentials" in text_of(book)
     assert [r["status"] for r in resy_sandbox.reservations()] == ["confirmed"]
+
+
+# ------------------------------------------------------------------ transport hygiene
+
+
+@pytest.fixture
+async def http(live_app: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A plain HTTP client of the live app, for what an SDK client would never send."""
+    async with httpx.AsyncClient(base_url=live_app) as plain:
+        yield plain
+
+
+async def rpc(
+    http: httpx.AsyncClient, person: Any, message: dict[str, Any], **headers: str
+) -> httpx.Response:
+    return await http.post("/mcp", json=message, headers={**ACCEPT, **person.auth, **headers})
+
+
+def call(method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": 7, "method": method, "params": params or {}}
+
+
+async def test_a_page_of_a_foreign_origin_is_refused_even_with_a_token(http, sign_up) -> None:
+    ada = await sign_up("Ada", "UTC")
+    response = await rpc(http, ada, INITIALIZE, Origin="https://evil.example")
+    assert response.status_code == 403
+    assert response.json()["code"] == "origin_not_allowed"
+    assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://localhost:6274", "http://127.0.0.1:8000", "http://[::1]:3000"]
+)
+async def test_pages_on_this_machine_may_call_without_cors(http, sign_up, origin: str) -> None:
+    ada = await sign_up("Ada", "UTC")
+    response = await rpc(http, ada, INITIALIZE, Origin=origin)
+    assert response.status_code == 200
+    assert response.json()["result"]["serverInfo"]["name"] == "concierge"
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_a_listed_origin_gets_cors_on_its_answers(http, sign_up) -> None:
+    ada = await sign_up("Ada", "UTC")
+    response = await rpc(http, ada, INITIALIZE, Origin=LISTED_ORIGIN)
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == LISTED_ORIGIN
+    assert "Origin" in response.headers["vary"]
+
+
+async def test_the_preflight_of_a_listed_origin_is_answered_without_a_token(http) -> None:
+    response = await http.options(
+        "/mcp",
+        headers={
+            "Origin": LISTED_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == LISTED_ORIGIN
+    assert "POST" in response.headers["access-control-allow-methods"]
+    allowed = response.headers["access-control-allow-headers"].lower()
+    assert {"authorization", "content-type", "mcp-protocol-version"} <= {
+        h.strip() for h in allowed.split(",")
+    }
+
+
+async def test_the_preflight_of_a_foreign_origin_is_refused(http) -> None:
+    response = await http.options(
+        "/mcp", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert response.status_code == 403
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_a_program_asking_what_the_endpoint_allows_is_told(http) -> None:
+    response = await http.options("/mcp")
+    assert response.status_code == 204
+    assert response.headers["allow"] == "POST, OPTIONS"
+    assert "access-control-allow-origin" not in response.headers
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE", "PUT"])
+async def test_the_stateless_endpoint_offers_no_stream_and_no_session(
+    http, sign_up, method: str
+) -> None:
+    ada = await sign_up("Ada", "UTC")
+    response = await http.request(method, "/mcp", headers={**ACCEPT, **ada.auth})
+    assert response.status_code == 405
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"POST", "OPTIONS"}
+    assert response.json()["code"] == "method_not_allowed"
+
+
+async def test_the_server_names_its_real_version_and_offers_tools_only(http, sign_up) -> None:
+    ada = await sign_up("Ada", "UTC")
+    result = (await rpc(http, ada, INITIALIZE)).json()["result"]
+    assert result["serverInfo"]["version"] == version("concierge")
+    assert "tools" in result["capabilities"]
+    assert "prompts" not in result["capabilities"]
+    assert "resources" not in result["capabilities"]
+    for method in ("prompts/list", "resources/list"):
+        answer = await rpc(http, ada, call(method), **{"Mcp-Protocol-Version": "2025-06-18"})
+        assert answer.json()["error"]["code"] == -32601, method
+
+
+async def test_an_unknown_tool_is_a_json_rpc_error_not_a_tool_result(http, sign_up) -> None:
+    ada = await sign_up("Ada", "UTC")
+    answer = await rpc(
+        http,
+        ada,
+        call("tools/call", {"name": "book_a_unicorn", "arguments": {}}),
+        **{"Mcp-Protocol-Version": "2025-06-18"},
+    )
+    body = answer.json()
+    assert "result" not in body
+    assert body["error"] == {"code": -32602, "message": "Unknown tool: book_a_unicorn"}
+
+
+async def test_a_refused_argument_over_http_is_a_tool_error_in_plain_words(http, sign_up) -> None:
+    ada = await sign_up("Ada", "UTC")
+    answer = await rpc(
+        http,
+        ada,
+        call("tools/call", {"name": "confirm_appointment", "arguments": {"id": 10**19}}),
+        **{"Mcp-Protocol-Version": "2025-06-18"},
+    )
+    result = answer.json()["result"]
+    assert result["isError"] is True
+    assert result["content"][0]["text"] == "id must be 1 to 2147483647."
+
+
+async def test_a_missing_token_is_told_how_to_authenticate(http) -> None:
+    response = await http.post("/mcp", json=INITIALIZE, headers=ACCEPT)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="concierge"'

@@ -34,16 +34,25 @@ from concierge.scheduling import service as scheduling
 from concierge.timezones import render, zone
 
 Person = Annotated[
-    str, Field(description="Who: their email address (surest), full name, or user id")
+    str,
+    Field(
+        min_length=1,
+        max_length=320,
+        description="Who: their email address (surest), full name, or user id",
+    ),
 ]
 DateRange = Annotated[
     str,
     Field(
+        min_length=1,
+        max_length=60,
         description="Which days: 2026-12-01, Saturday, Dec 14, 2026-12-01 to 2026-12-05, "
-        "today, tomorrow, this week, next week, this month, next month, next 7 days"
+        "today, tomorrow, this week, next week, this month, next month, next 7 days",
     ),
 ]
 MAX_LISTED = 50
+# Appointment numbers are 32-bit database keys; anything larger cannot name one.
+MAX_ID = 2**31 - 1
 
 
 def _ref(user: User) -> PersonRef:
@@ -94,7 +103,7 @@ async def find_free_slots(
 @tool_errors
 async def find_common_time(
     people: Annotated[
-        list[str],
+        list[Annotated[str, Field(min_length=1, max_length=320)]],
         Field(min_length=1, max_length=19, description="Emails (surest), names or user ids"),
     ],
     date_range: DateRange,
@@ -204,9 +213,11 @@ async def book_appointment(
     start: Annotated[
         str,
         Field(
+            min_length=1,
+            max_length=40,
             description="When it starts, in your own time zone: 2026-12-01T10:30, 'Monday 9am', "
             "'tomorrow at 14:30'; or with an offset (2026-12-01T10:30:00-05:00); best a start "
-            "found by find_free_slots"
+            "found by find_free_slots",
         ),
     ],
     ctx: ToolContext,
@@ -246,7 +257,9 @@ async def book_appointment(
 
 @tool_errors
 async def confirm_appointment(
-    id: Annotated[int, Field(description="The appointment's number, from book_appointment")],
+    id: Annotated[
+        int, Field(ge=1, le=MAX_ID, description="The appointment's number, from book_appointment")
+    ],
     ctx: ToolContext,
 ) -> Annotated[CallToolResult, Appointment]:
     """Confirm an appointment you are holding, before its hold lapses (30 minutes after
@@ -260,7 +273,7 @@ async def confirm_appointment(
 
 @tool_errors
 async def cancel_appointment(
-    id: Annotated[int, Field(description="The appointment's number")],
+    id: Annotated[int, Field(ge=1, le=MAX_ID, description="The appointment's number")],
     ctx: ToolContext,
 ) -> Annotated[CallToolResult, Appointment]:
     """Cancel an appointment you booked or one booked with you; the time is free again at once.

@@ -26,6 +26,7 @@ from concierge.accounts.tokens import token_hash
 from concierge.api.problems import problem_response
 from concierge.db import Database
 from concierge.errors import RateLimited, Unauthenticated
+from concierge.mcp.origins import ALLOWED_METHODS, OriginGate, listed_origins
 from concierge.mcp.runtime import Runtime
 from concierge.mcp.server import build_server
 from concierge.ratelimit import auth_failures
@@ -92,8 +93,10 @@ class McpEndpoint:
             # is reached under whatever host name it is deployed at.
             transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         )
-        self.asgi: ASGIApp = BearerGate(
-            self.server.session_manager.handle_request, runtime.db, limiter
+        settings = runtime.settings
+        self.asgi: ASGIApp = OriginGate(
+            BearerGate(self.server.session_manager.handle_request, runtime.db, limiter),
+            listed_origins(settings.mcp_allowed_origins, settings.public_url),
         )
 
     @asynccontextmanager
@@ -105,5 +108,10 @@ class McpEndpoint:
 def mount(app: Starlette, runtime: Runtime) -> McpEndpoint:
     """Serve the MCP endpoint at ``/mcp`` of ``app``; run ``endpoint.running()`` in its lifespan."""
     endpoint = McpEndpoint(runtime, getattr(app.state, "rate_limiter", None))
-    app.router.routes.append(Route(PATH, endpoint=endpoint.asgi, include_in_schema=False))
+    # Stateless: no GET stream to open and no session to DELETE, so those are 405 (the
+    # streamable HTTP transport's answer when a server offers no stream).
+    methods = [m.strip() for m in ALLOWED_METHODS.split(",")]
+    app.router.routes.append(
+        Route(PATH, endpoint=endpoint.asgi, methods=methods, include_in_schema=False)
+    )
     return endpoint

@@ -5,12 +5,16 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from importlib.metadata import version
 from typing import Any, Literal
 
-from mcp.server.mcpserver import MCPServer
-from mcp.types import ToolAnnotations
+from mcp import MCPError
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import INVALID_PARAMS, CallToolResult, InputRequiredResult, ToolAnnotations
+from pydantic import ValidationError
 
-from concierge.mcp import appointments, restaurants
+from concierge.mcp import appointments, arguments, restaurants
 from concierge.mcp.results import (
     DESTRUCTIVE,
     DESTRUCTIVE_OPEN,
@@ -49,6 +53,40 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
 ]
 
 
+class ConciergeServer(MCPServer[Runtime]):
+    """The SDK's server, stricter at the door of every tool call: an unknown tool is a
+    protocol error, an unknown argument is refused, and arguments that break the schema are
+    told in plain words (see concierge.mcp.arguments) instead of Pydantic's report."""
+
+    async def call_tool(
+        self, name: str, args: dict[str, Any], context: Context[Runtime, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        tool = self._tool_manager.get_tool(name)
+        if tool is None:
+            # Asking for a tool that was never listed is the client's bug, not the model's.
+            raise MCPError(INVALID_PARAMS, f"Unknown tool: {arguments.shown(name)}")
+        if (why := arguments.unknown(tool.parameters, args)) is not None:
+            raise ToolError(why)
+        try:
+            return await super().call_tool(name, args, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and not isinstance(exc, UnexpectedToolError):
+                raise ToolError(arguments.refusal(tool.parameters, cause)) from cause
+            raise
+
+
+UNOFFERED = (
+    "prompts/list",
+    "prompts/get",
+    "resources/list",
+    "resources/read",
+    "resources/templates/list",
+    "resources/subscribe",
+    "resources/unsubscribe",
+)
+
+
 def build_server(runtime: Runtime) -> MCPServer[Runtime]:
     """A server whose tools act through ``runtime`` (its lifespan value)."""
 
@@ -57,17 +95,25 @@ def build_server(runtime: Runtime) -> MCPServer[Runtime]:
         async with runtime.clients():
             yield runtime
 
-    server: MCPServer[Runtime] = MCPServer(
+    server = ConciergeServer(
         "concierge",
         title="Concierge",
         instructions=INSTRUCTIONS,
-        version="1.0.0",
+        version=version("concierge"),
         lifespan=lifespan,
         log_level=_level(runtime.settings.log_level),
     )
     for tool, title, marks in TOOLS:
         # The docstring is the description; without its source indentation.
         server.add_tool(tool, title=title, description=inspect.getdoc(tool), annotations=marks)
+        # Published so clients refuse extra arguments too; call_tool enforces it.
+        listed = server._tool_manager.get_tool(tool.__name__)
+        assert listed is not None
+        listed.parameters["additionalProperties"] = False
+    # Concierge offers tools only; without their handlers the SDK stops advertising empty
+    # prompts and resources, and a client asking for them is told the method does not exist.
+    for method in UNOFFERED:
+        server._lowlevel_server._request_handlers.pop(method, None)
     return server
 
 
