@@ -71,6 +71,8 @@ async def test_every_tool_answer_validates_against_its_output_schema(
     assert set(answers) == set(schemas)
     for name, answer in answers.items():
         validator = Draft202012Validator(schemas[name] or {}, format_checker=FORMATS)
-        problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in
-                    validator.iter_errors(answer)]
+        problems = [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(answer)
+        ]
         assert problems == [], name

@@ -25,15 +25,12 @@ WallClockTime = Annotated[
 ]
 WallClockDateTime = Annotated[
     datetime,
-    PlainSerializer(
-        lambda at: at.strftime("%Y-%m-%dT%H:%M:%S"), return_type=str, when_used="json"
-    ),
+    PlainSerializer(lambda at: at.strftime("%Y-%m-%dT%H:%M:%S"), return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "type": "string",
             "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$",
-            "description": "The restaurant's wall clock, YYYY-MM-DDTHH:MM:SS (its zone: "
-            "time_zone)",
+            "description": "The restaurant's wall clock, YYYY-MM-DDTHH:MM:SS (its zone: time_zone)",
         }
     ),
 ]
