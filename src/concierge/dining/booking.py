@@ -163,7 +163,7 @@ async def make_reservation(
             held = await _held(db, resy, user, venue_id, when.day)
             same = next((h for h in held if _same_table(h, when.time, party_size)), None)
             if same is not None:
-                return await _already_booked(db, same, user, place, venue_id, saved, now)
+                return await _already_booked(db, same, user, place, saved, now)
             if held:
                 raise _duplicate(place.name, when.day, held)
         availability = await resy.find(venue_id, when.day, party_size)
@@ -183,30 +183,45 @@ async def make_reservation(
     except resy_errors.ResyError as exc:
         raise translate(exc) from exc
     time_zone = (availability.venue.time_zone if availability.venue else None) or place.time_zone
-    row = DiningReservation(
-        user_id=user.id,
-        platform="resy",
-        platform_token=booking.resy_token,
-        confirmation=str(booking.reservation_id) if booking.reservation_id else None,
-        venue_id=venue_id,
-        place_id=place.place_id,
-        restaurant_name=place.name,
+    table = Reservation(
+        resy_token=booking.resy_token,
+        reservation_id=booking.reservation_id,
         day=when.day,
         time=slot.start.time(),
+        num_seats=party_size,
+        venue_id=venue_id,
         time_zone=time_zone,
-        starts_at=_instant(when.day, slot.start.time(), time_zone, user),
-        party_size=party_size,
-        table_type=slot.type,
-        special_requests=(special_requests or "").strip() or None,
-        status=DiningStatus.CONFIRMED,
-        booked_at=now,
+        config_type=slot.type,
+        special_request=(special_requests or "").strip() or None,
     )
-    await _record(db, row)
+    row = await _record(db, table, user, place, now)
     return BookingConfirmation(**_booking(row).model_dump(), email=saved.email)
 
 
-async def _record(db: Database, row: DiningReservation) -> None:
-    """Keep Concierge's record of a table and the visit it makes, in one unit of work."""
+async def _record(
+    db: Database, held: Reservation, user: User, place: Restaurant, now: datetime
+) -> DiningReservation:
+    """Keep Concierge's record of a table Resy holds for the person at ``place``, and the
+    visit it makes, in one unit of work."""
+    time_zone = held.time_zone or place.time_zone
+    row = DiningReservation(
+        user_id=user.id,
+        platform="resy",
+        platform_token=held.resy_token,
+        confirmation=str(held.reservation_id) if held.reservation_id else None,
+        venue_id=held.venue_id,
+        place_id=place.place_id,
+        restaurant_name=place.name,
+        day=held.day,
+        time=held.time,
+        time_zone=time_zone,
+        starts_at=_instant(held.day, held.time, time_zone, user),
+        party_size=held.num_seats,
+        table_type=held.config_type,
+        special_requests=held.special_request,
+        status=DiningStatus.CONFIRMED,
+        booked_at=now,
+    )
     async with db.unit_of_work() as session:
         session.add(row)
         await session.flush()
@@ -222,6 +237,7 @@ async def _record(db: Database, row: DiningReservation) -> None:
                 created_at=row.booked_at,
             )
         )
+    return row
 
 
 # A table the person holds: Concierge's record, or one Resy lists that Concierge has no row for.
@@ -263,35 +279,13 @@ async def _already_booked(
     held: Held,
     user: User,
     place: Restaurant,
-    venue_id: int,
     saved: StoredCredentials,
     now: datetime,
 ) -> BookingConfirmation:
     """The table asked for is already the person's: answer with it, recording it here first
     when only Resy knew of it, and book nothing."""
-    if isinstance(held, Reservation):
-        time_zone = held.time_zone or place.time_zone
-        held = DiningReservation(
-            user_id=user.id,
-            platform="resy",
-            platform_token=held.resy_token,
-            confirmation=str(held.reservation_id) if held.reservation_id else None,
-            venue_id=venue_id,
-            place_id=place.place_id,
-            restaurant_name=place.name,
-            day=held.day,
-            time=held.time,
-            time_zone=time_zone,
-            starts_at=_instant(held.day, held.time, time_zone, user),
-            party_size=held.num_seats,
-            table_type=held.config_type,
-            special_requests=held.special_request,
-            status=DiningStatus.CONFIRMED,
-            booked_at=now,
-        )
-        await _record(db, held)
-    found = _booking(held).model_dump()
-    return BookingConfirmation(**found, email=saved.email, already_booked=True)
+    row = held if isinstance(held, DiningReservation) else await _record(db, held, user, place, now)
+    return BookingConfirmation(**_booking(row).model_dump(), email=saved.email, already_booked=True)
 
 
 def _duplicate(name: str, day: date, held: Sequence[Held]) -> DuplicateTable:
