@@ -116,7 +116,7 @@ async def test_allow_duplicate_books_a_second_table(
     assert resy_sandbox.count("POST /3/book") == 2
 
 
-@pytest.mark.parametrize("lost", ["drop", "502"])
+@pytest.mark.parametrize("lost", ["drop", "500", "502"])
 async def test_a_lost_book_answer_is_the_table_and_a_retry_books_nothing_new(
     connect_dining, sign_up, resy_sandbox: ResySandbox, db: Database, lost: str
 ) -> None:
