@@ -45,7 +45,9 @@ def check_listing(tools: list[Tool]) -> None:
         "time",
         "party_size",
         "special_requests",
+        "allow_duplicate",
     }
+    assert properties["allow_duplicate"]["default"] is False
     check = by_name["check_availability"].input_schema
     assert check["properties"]["flexibility_minutes"]["default"] == 60
     assert check["properties"]["preferred_time"]["default"] is None

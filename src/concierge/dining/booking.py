@@ -47,7 +47,7 @@ from concierge.integrations.resy import errors as resy_errors
 from concierge.integrations.resy.auth import ResyAuthManager
 from concierge.integrations.resy.client import ResyClient
 from concierge.integrations.resy.schemas import Availability, PaymentMethod, Reservation, Slot
-from concierge.models import DiningReservation, DiningStatus, DiningVisit, User
+from concierge.models import DiningReservation, DiningStatus, DiningVisit, Restaurant, User
 from concierge.timezones import zone
 
 # How close a restaurant name must be to the one booked to count as "that restaurant".
@@ -67,6 +67,12 @@ class NotOnResy(ConciergeError):
 
 class PaymentMethodRequired(ConciergeError):
     status, code, title = 402, "payment_method_required", "Payment method required"
+
+
+class DuplicateTable(ConciergeError):
+    """The person already holds a table there that day; ``extra['existing']`` lists them."""
+
+    status, code, title = 409, "duplicate_table", "Table already booked that day"
 
 
 LOGIN_AGAIN = (
@@ -124,10 +130,16 @@ async def make_reservation(
     party_size: int,
     special_requests: str | None,
     now: datetime,
+    allow_duplicate: bool = False,
 ) -> BookingConfirmation:
     """Book the table at ``restaurant`` on ``date_text`` at ``time_text`` (words a person
     uses: "Saturday", "7pm") for ``party_size`` on the person's Resy account, and keep
-    Concierge's record of it."""
+    Concierge's record of it.
+
+    Unless ``allow_duplicate``, a table the person already holds there that day (in
+    Concierge's records or Resy's own list) stops it: the same time and party is the answer
+    (a retry after a lost answer; recorded here if Concierge had no row), any other is
+    refused, named."""
     if not 1 <= party_size <= MAX_PARTY:
         raise InvalidRequest(f"Party size must be between 1 and {MAX_PARTY}.", field="party_size")
     saved = _stored(auth)
@@ -147,6 +159,13 @@ async def make_reservation(
                 "restaurant directly.",
                 place_id=place.place_id,
             )
+        if not allow_duplicate:
+            held = await _held(db, resy, user, venue_id, when.day)
+            same = next((h for h in held if _same_table(h, when.time, party_size)), None)
+            if same is not None:
+                return await _already_booked(db, same, user, place, saved, now)
+            if held:
+                raise _duplicate(place.name, when.day, held)
         availability = await resy.find(venue_id, when.day, party_size)
         slot = _slot_at(availability, when.time)
         if slot is None:
@@ -164,21 +183,42 @@ async def make_reservation(
     except resy_errors.ResyError as exc:
         raise translate(exc) from exc
     time_zone = (availability.venue.time_zone if availability.venue else None) or place.time_zone
+    table = Reservation(
+        resy_token=booking.resy_token,
+        reservation_id=booking.reservation_id,
+        day=when.day,
+        time=slot.start.time(),
+        num_seats=party_size,
+        venue_id=venue_id,
+        time_zone=time_zone,
+        config_type=slot.type,
+        special_request=(special_requests or "").strip() or None,
+    )
+    row = await _record(db, table, user, place, now)
+    return BookingConfirmation(**_booking(row).model_dump(), email=saved.email)
+
+
+async def _record(
+    db: Database, held: Reservation, user: User, place: Restaurant, now: datetime
+) -> DiningReservation:
+    """Keep Concierge's record of a table Resy holds for the person at ``place``, and the
+    visit it makes, in one unit of work."""
+    time_zone = held.time_zone or place.time_zone
     row = DiningReservation(
         user_id=user.id,
         platform="resy",
-        platform_token=booking.resy_token,
-        confirmation=str(booking.reservation_id) if booking.reservation_id else None,
-        venue_id=venue_id,
+        platform_token=held.resy_token,
+        confirmation=str(held.reservation_id) if held.reservation_id else None,
+        venue_id=held.venue_id,
         place_id=place.place_id,
         restaurant_name=place.name,
-        day=when.day,
-        time=slot.start.time(),
+        day=held.day,
+        time=held.time,
         time_zone=time_zone,
-        starts_at=_instant(when.day, slot.start.time(), time_zone, user),
-        party_size=party_size,
-        table_type=slot.type,
-        special_requests=(special_requests or "").strip() or None,
+        starts_at=_instant(held.day, held.time, time_zone, user),
+        party_size=held.num_seats,
+        table_type=held.config_type,
+        special_requests=held.special_request,
         status=DiningStatus.CONFIRMED,
         booked_at=now,
     )
@@ -187,17 +227,88 @@ async def make_reservation(
         await session.flush()
         session.add(
             DiningVisit(
-                user_id=user.id,
+                user_id=row.user_id,
                 reservation_id=row.id,
-                venue_id=venue_id,
-                place_id=place.place_id,
-                restaurant_name=place.name,
-                day=when.day,
-                party_size=party_size,
-                created_at=now,
+                venue_id=row.venue_id,
+                place_id=row.place_id,
+                restaurant_name=row.restaurant_name,
+                day=row.day,
+                party_size=row.party_size,
+                created_at=row.booked_at,
             )
         )
-    return BookingConfirmation(**_booking(row).model_dump(), email=saved.email)
+    return row
+
+
+# A table the person holds: Concierge's record, or one Resy lists that Concierge has no row for.
+Held = DiningReservation | Reservation
+
+
+async def _held(db: Database, resy: ResyClient, user: User, venue_id: int, day: date) -> list[Held]:
+    """The tables the person holds at ``venue_id`` on ``day``: Concierge's records (Resy's
+    list may not show a table booked a moment ago) and Resy's list (a table whose answer was
+    lost, or booked in the Resy app)."""
+    async with db.unit_of_work(write=False) as session:
+        rows: list[Held] = list(
+            await session.scalars(
+                select(DiningReservation).where(
+                    DiningReservation.user_id == user.id,
+                    DiningReservation.status == DiningStatus.CONFIRMED,
+                    DiningReservation.venue_id == venue_id,
+                    DiningReservation.day == day,
+                )
+            )
+        )
+    known = {row.platform_token for row in rows if isinstance(row, DiningReservation)}
+    rows += [r for r in await resy.reservations_at(venue_id, day) if r.resy_token not in known]
+    return rows
+
+
+def _same_table(held: Held, at: time, party_size: int) -> bool:
+    if isinstance(held, DiningReservation):
+        return held.time == at and held.party_size == party_size
+    return held.time == at and held.num_seats == party_size
+
+
+def _held_booking(held: Held) -> TableBooking:
+    return _booking(held) if isinstance(held, DiningReservation) else _from_resy(held)
+
+
+async def _already_booked(
+    db: Database,
+    held: Held,
+    user: User,
+    place: Restaurant,
+    saved: StoredCredentials,
+    now: datetime,
+) -> BookingConfirmation:
+    """The table asked for is already the person's: answer with it, recording it here first
+    when only Resy knew of it, and book nothing."""
+    row = held if isinstance(held, DiningReservation) else await _record(db, held, user, place, now)
+    return BookingConfirmation(**_booking(row).model_dump(), email=saved.email, already_booked=True)
+
+
+def _duplicate(name: str, day: date, held: Sequence[Held]) -> DuplicateTable:
+    tables = sorted((_held_booking(h) for h in held), key=lambda b: b.time)
+    listed = "; ".join(
+        f"{clock_text(b.time)}, party of {b.party_size}, confirmation "
+        f"{b.confirmation or 'in your Resy account'}"
+        for b in tables
+    )
+    return DuplicateTable(
+        f"You already have a table at {name} on {day_text(day)}: {listed}. Nothing new was "
+        "booked. To change the time or party, cancel_reservation that one first, then book; "
+        "to hold a second table there that day as well, call make_reservation again with "
+        "allow_duplicate=true.",
+        existing=[
+            {
+                "time": b.time.isoformat(timespec="minutes"),
+                "party_size": b.party_size,
+                "confirmation": b.confirmation,
+            }
+            for b in tables
+        ],
+    )
 
 
 def _stored(auth: ResyAuthManager) -> StoredCredentials:
@@ -447,6 +558,7 @@ def _from_resy(found: Reservation) -> TableBooking:
 
 
 __all__ = [
+    "DuplicateTable",
     "NotOnResy",
     "PaymentMethodRequired",
     "TableUnavailable",

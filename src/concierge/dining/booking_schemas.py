@@ -59,10 +59,16 @@ class TableBooking(BaseModel):
 
 class BookingConfirmation(TableBooking):
     email: str | None = Field(default=None, description="Where Resy sends its confirmation")
+    already_booked: bool = Field(
+        default=False,
+        description="True when the person already held this very table (a repeated request): "
+        "it is the answer, and nothing new was booked",
+    )
 
     def text(self) -> str:
+        said = "Already booked, nothing new was booked:" if self.already_booked else "Booked!"
         lines = [
-            f"Booked! {self.restaurant}, {day_text(self.day)} at {clock_text(self.time)}, "
+            f"{said} {self.restaurant}, {day_text(self.day)} at {clock_text(self.time)}, "
             f"{_party(self.party_size)}",
             f"Confirmation: {self.confirmation or 'see your Resy account'}",
         ]

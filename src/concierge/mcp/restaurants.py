@@ -182,6 +182,13 @@ async def make_reservation(
             '"high chair needed"',
         ),
     ] = None,
+    allow_duplicate: Annotated[
+        bool,
+        Field(
+            description="Book even though the person already has a table at this restaurant "
+            "that day; only when they said they want both"
+        ),
+    ] = False,
 ) -> Annotated[CallToolResult, BookingConfirmation]:
     """Book a table at a restaurant: this makes a real reservation on the person's Resy
     account, paid with the card they keep there when the restaurant holds tables with one.
@@ -190,6 +197,9 @@ async def make_reservation(
     the exact restaurant, date, time and party size (usually from check_availability). If the
     table has gone, the answer lists the nearest open times: ask again before booking one. If
     Resy wants a captcha, the answer gives the resy.com page to finish the booking on.
+    Calling it again after a lost answer is safe: the table already booked is the answer. A
+    second table at the same restaurant on the same day is refused (the answer names the one
+    they have) unless allow_duplicate is true.
 
     Example: make_reservation("Carbone", "Saturday", "19:00", party_size=2)
     -> "Booked! Carbone, Saturday Feb 14 at 7:00 PM, party of 2
@@ -209,6 +219,7 @@ async def make_reservation(
         party_size=party_size,
         special_requests=special_requests,
         now=call.now,
+        allow_duplicate=allow_duplicate,
     )
     return reply(confirmation, f"{confirmation.text()}\n{_facts(confirmation.time_zone)}")
 

@@ -346,8 +346,8 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         if lost == "502-unbooked":
             return Response("<html><body>502 Bad Gateway</body></html>", 502)
         booked = world.book(token, account, data.get("special_request"))
-        if lost == "502":
-            return Response("<html><body>502 Bad Gateway</body></html>", 502)
+        if lost in {"500", "502"}:
+            return Response(f"<html><body>{lost} Server Error</body></html>", int(lost))
         if lost == "drop":
             return _DroppedResponse()
         return JSONResponse(

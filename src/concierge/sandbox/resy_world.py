@@ -16,7 +16,8 @@ from concierge.clock import Clock, SystemClock
 from concierge.config import RESY_WEB_APP_KEY
 from concierge.sandbox.resy_data import USERS, VENUES, DemoUser, DemoVenue, TableKind
 
-LostBook = Literal["502", "drop", "502-unbooked"]
+# The next book: booked, then a 500/502 or a dropped connection; or a 502 with nothing booked.
+LostBook = Literal["500", "502", "drop", "502-unbooked"]
 
 
 @dataclass

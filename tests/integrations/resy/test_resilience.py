@@ -150,39 +150,48 @@ async def test_a_lost_book_answer_is_found_in_the_reservations_not_booked_twice(
     assert resy_sandbox.count("GET /3/user/reservations") == 1
 
 
-async def test_a_book_that_did_not_happen_is_asked_again_once_after_checking(
+async def test_a_book_that_did_not_happen_is_reported_not_asked_again(
     client: ResyClient, resy_sandbox: ResySandbox
 ) -> None:
     details = await details_for(client)
     resy_sandbox.faults(lost_book_response="502-unbooked")
 
-    booking = await client.book(details, payment_method_id=VISA)
+    with pytest.raises(Unavailable, match="no table was booked"):
+        await client.book(details, payment_method_id=VISA)
 
-    assert not booking.reconciled
-    assert [r["resy_token"] for r in resy_sandbox.reservations()] == [booking.resy_token]
-    assert resy_sandbox.count("POST /3/book") == 2
+    assert resy_sandbox.reservations() == []
+    assert resy_sandbox.count("POST /3/book") == 1
     assert resy_sandbox.count("GET /3/user/reservations") == 1
 
 
-async def test_book_is_never_retried_blindly_on_server_errors(
+async def test_book_is_never_retried_on_server_errors(
     client: ResyClient, resy_sandbox: ResySandbox
 ) -> None:
     details = await details_for(client)
-    resy_sandbox.faults(server_errors=10, server_error_path="/3/book")
+    resy_sandbox.faults(server_errors=1, server_error_path="/3/book")
 
     with pytest.raises(Unavailable, match="no table was booked"):
         await client.book(details, payment_method_id=VISA)
 
-    # each unclear answer was followed by a look at the reservations before anything else
-    assert resy_sandbox.count("POST /3/book") == 2
-    assert resy_sandbox.count("GET /3/user/reservations") == 2
+    # the unclear answer was followed by a look at the reservations, never by a second book
+    assert resy_sandbox.count("POST /3/book") == 1
     assert resy_sandbox.reservations() == []
-    assert [r["path"] for r in resy_sandbox.requests()][-4:] == [
-        "/3/book",
-        "/3/user/reservations",
+    assert [r["path"] for r in resy_sandbox.requests()][-2:] == [
         "/3/book",
         "/3/user/reservations",
     ]
+
+
+async def test_an_unclear_book_whose_list_cannot_be_read_says_it_cannot_tell(
+    client: ResyClient, resy_sandbox: ResySandbox
+) -> None:
+    details = await details_for(client)
+    resy_sandbox.faults(lost_book_response="502", server_errors=10, server_error_path="/3/user")
+
+    with pytest.raises(Unavailable, match="cannot tell whether the table was booked"):
+        await client.book(details, payment_method_id=VISA)
+
+    assert resy_sandbox.count("POST /3/book") == 1
 
 
 async def test_a_captcha_venue_hands_over_the_deep_link(

@@ -171,41 +171,35 @@ class ResyClient:
     async def book(
         self, details: BookingDetails, *, payment_method_id: int | None = None
     ) -> Booking:
-        """Book the table ``details`` describes. Never retried blindly: when the outcome is
-        unclear (timeout, 5xx, connection lost), the user's reservations are read first; the
-        table found there is the answer, and only a table not found there is asked for again,
-        once."""
+        """Book the table ``details`` describes: one POST, never repeated, whatever Resy
+        answered. When the outcome is unclear (timeout, 5xx, connection lost), the user's
+        reservations settle it: the table found there is the answer; none found means none
+        was booked."""
         form = {"book_token": details.book_token, "source_id": "resy.com-venue-details"}
         if payment_method_id is not None:
             form["struct_payment_method"] = json.dumps(
                 {"id": int(payment_method_id)}, separators=(",", ":")
             )
         link = self._deep_link(details.slot, details.party_size) if details.slot else None
-        for attempt in (1, 2):
-            try:
-                body = await self._call("POST", "/3/book", data=form, retry=False, deep_link=link)
-                if isinstance(body, dict) and body.get("resy_token"):
-                    return Booking(
-                        resy_token=str(body["resy_token"]),
-                        reservation_id=body.get("reservation_id"),
-                    )
-                self._raise_unexpected(body, "book")
-            except (Unavailable, UnrecognisedResponse) as exc:
-                if isinstance(exc, Unavailable) and not exc.reached:
-                    raise
-                log.warning(
-                    "resy book outcome unclear (%s); reading reservations", type(exc).__name__
+        try:
+            body = await self._call("POST", "/3/book", data=form, retry=False, deep_link=link)
+            if isinstance(body, dict) and body.get("resy_token"):
+                return Booking(
+                    resy_token=str(body["resy_token"]), reservation_id=body.get("reservation_id")
                 )
-                found = await self._find_booked(details)
-                if found is not None:
-                    return found
-                if attempt == 2 or isinstance(exc, UnrecognisedResponse):
-                    raise Unavailable(
-                        "Resy did not confirm the booking, and it is not among your "
-                        "reservations, so no table was booked. Check availability and try again.",
-                        status=exc.status,
-                    ) from exc
-        raise AssertionError("unreachable")
+            self._raise_unexpected(body, "book")
+        except (Unavailable, UnrecognisedResponse) as exc:
+            if isinstance(exc, Unavailable) and not exc.reached:
+                raise
+            log.warning("resy book outcome unclear (%s); reading reservations", type(exc).__name__)
+            found = await self._find_booked(details)
+            if found is not None:
+                return found
+            raise Unavailable(
+                "Resy did not confirm the booking, and it is not among your reservations, so "
+                "no table was booked. Check availability and try again.",
+                status=exc.status,
+            ) from exc
 
     async def cancel(self, resy_token: str) -> bool | None:
         """Cancel a reservation. Returns whether Resy refunded a charge (None: it did not say).
@@ -304,33 +298,45 @@ class ResyClient:
 
     # --- reconciliation
 
+    async def reservations_at(self, venue_id: int, day: date) -> list[Reservation]:
+        """The user's upcoming, not cancelled reservations at one venue on one day, read
+        through every page of their list."""
+        found: list[Reservation] = []
+        offset = 0
+        for _ in range(10):
+            page = await self.my_reservations(upcoming=True, limit=100, offset=offset)
+            found += [
+                row
+                for row in page.reservations
+                if not row.cancelled and row.venue_id == venue_id and row.day == day
+            ]
+            offset += len(page.reservations)
+            if not page.reservations or page.total is None or offset >= page.total:
+                break
+        return found
+
     async def _find_booked(self, details: BookingDetails) -> Booking | None:
         """The reservation an unclear book may have made, read from the user's list."""
         slot = details.slot
         if slot is None or slot.venue is None or details.party_size is None:
             raise Unavailable(
                 "Resy did not confirm the booking and Concierge cannot tell whether it went "
-                "through. Check your reservations on resy.com before booking again.",
+                "through. Check your reservations before booking again.",
             )
-        offset = 0
-        for _ in range(10):
-            page = await self.my_reservations(upcoming=True, limit=100, offset=offset)
-            for row in page.reservations:
-                if (
-                    not row.cancelled
-                    and row.venue_id == slot.venue.id
-                    and row.day == slot.start.date()
-                    and row.time == slot.start.time()
-                    and row.num_seats == details.party_size
-                ):
-                    return Booking(
-                        resy_token=row.resy_token,
-                        reservation_id=row.reservation_id,
-                        reconciled=True,
-                    )
-            offset += len(page.reservations)
-            if not page.reservations or page.total is None or offset >= page.total:
-                return None
+        try:
+            rows = await self.reservations_at(slot.venue.id, slot.start.date())
+        except ResyError as exc:
+            raise Unavailable(
+                "Resy did not confirm the booking, and its list of your reservations could not "
+                "be read, so Concierge cannot tell whether the table was booked. Check your "
+                "reservations before booking again.",
+                status=exc.status,
+            ) from exc
+        for row in rows:
+            if row.time == slot.start.time() and row.num_seats == details.party_size:
+                return Booking(
+                    resy_token=row.resy_token, reservation_id=row.reservation_id, reconciled=True
+                )
         return None
 
     # --- the wire
