@@ -282,7 +282,7 @@ async def get_visible(session: AsyncSession, actor: User, reservation_id: int) -
     if reservation is None or not (
         actor.is_admin or actor.id in (reservation.guest_id, reservation.host_id)
     ):
-        raise NotFound(f"No reservation with id {reservation_id} among yours.")
+        raise NotFound(f"No booking numbered {reservation_id} among yours.")
     return reservation
 
 
@@ -309,12 +309,10 @@ async def confirm_reservation(
         return reservation
     if status == Status.EXPIRED:
         raise HoldExpired(
-            f"The hold lapsed at {render(reservation.hold_expires_at or now)}; reserve the time "
+            f"The hold lapsed at {render(reservation.hold_expires_at or now)}; book the time "
             "again if it is still free."
         )
-    raise NotConfirmable(
-        f"Reservation {reservation.id} was cancelled; make a new reservation instead."
-    )
+    raise NotConfirmable(f"Booking {reservation.id} was cancelled; book a new time instead.")
 
 
 async def cancel(
@@ -334,7 +332,7 @@ async def cancel_reservation(
         return reservation
     status = effective_status(reservation, now)
     raise NotCancellable(
-        f"Reservation {reservation.id} is already {status}: there is nothing to cancel."
+        f"Booking {reservation.id} is already {status}: there is nothing to cancel."
     )
 
 
