@@ -159,7 +159,9 @@ async def test_an_answer_with_no_usable_row_says_so(
 ) -> None:
     recorded_resy.on("POST /3/venuesearch/search", {"search": {"hits": [{"name": "no id"}]}})
 
-    with pytest.raises(UnrecognisedResponse, match="none of the 1"):
+    with pytest.raises(
+        UnrecognisedResponse, match=r"none of which Concierge could read \(1 skipped"
+    ):
         await client.venue_search("don")
 
 
@@ -183,7 +185,10 @@ async def test_venue_search_takes_region_as_an_object(
 # --- an expired login, however Resy says it
 
 
-LOGIN_PAGE = "<!doctype html><html><head><title>Log in | Resy</title></head><body><form action='/login'><input type=password name=password></form></body></html>"
+LOGIN_PAGE = (
+    "<!doctype html><html><head><title>Log in | Resy</title></head><body>"
+    "<form action='/login'><input type=password name=password></form></body></html>"
+)
 
 
 @pytest.mark.parametrize(
