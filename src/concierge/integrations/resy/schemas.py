@@ -291,10 +291,11 @@ class BookingDetails(ResyModel):
             fee = fee.get("amount")
         return {
             "book_token": token,
-            "book_token_expires": _dict(book_token).get("date_expires"),
+            # Resy sends "" for "no expiry given" (2026).
+            "book_token_expires": _dict(book_token).get("date_expires") or None,
             "payment_methods": _dict(raw.get("user")).get("payment_methods") or [],
             "cancellation_fee": fee,
-            "cancellation_cut_off": _dict(cancellation.get("refund")).get("date_cut_off"),
+            "cancellation_cut_off": _dict(cancellation.get("refund")).get("date_cut_off") or None,
             "venue_name": _dict(raw.get("venue")).get("name"),
             "amounts": _dict(_dict(raw.get("payment")).get("amounts")),
             "slot": raw.get("slot"),
