@@ -13,7 +13,12 @@ import httpx
 import pytest
 
 from concierge.integrations.resy.client import ResyClient
-from concierge.integrations.resy.errors import AuthExpired, BlockedOrCaptcha, ResyError
+from concierge.integrations.resy.errors import (
+    AuthExpired,
+    BlockedOrCaptcha,
+    ResyError,
+    UnrecognisedResponse,
+)
 from concierge.integrations.resy.schemas import BookingDetails, Slot, VenueRef
 from tests.integrations.resy.replay import Answer, RecordedResy
 
@@ -189,3 +194,138 @@ async def test_resy_mcp_cloudfront_403_is_blocked_with_the_deep_link(
 
     assert raised.value.deep_link == "https://resy.com/cities/ny/carbone?date=2026-05-01&seats=2"
     assert recorded_resy.count("POST /3/details") == 1
+
+
+# --- amoghnayak07/resy-reservation-agent, 2026
+
+
+def chop_house_slot() -> Slot:
+    venue = VenueRef(id=87134, url_slug="brooklyn-chop-house-downtown-fidi", location_code="ny")
+    token = "rgs://resy/87134/3533618/2/2026-10-22/2026-10-22/20:00:00/2/Dining Room"
+    return Slot(token=token, start=datetime(2026, 10, 22, 20), venue=venue)
+
+
+async def test_amogh_find_2026_reads_the_tables_of_the_venue(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /4/find", recorded("amogh_find_2026.json"))
+
+    availability = await client.find(87134, date(2026, 10, 22), 2)
+
+    assert availability.venue is not None
+    assert (availability.venue.name, availability.venue.time_zone) == (
+        "Brooklyn Chop House - Downtown FIDI",
+        "EST5EDT",
+    )
+    assert availability.venue.location_code == "ny"
+    assert [s.start.strftime("%H:%M") for s in availability.slots] == [
+        "20:00",
+        "20:30",
+        "21:00",
+        "21:30",
+        "22:00",
+    ]
+    first = availability.slots[0]
+    assert first.token == chop_house_slot().token
+    assert (first.type, first.config_id, first.max_size, first.is_paid) == (
+        "Dining Room",
+        "1829819",
+        2,
+        False,
+    )
+    assert availability.skipped == 0
+
+
+async def test_amogh_find_2026_behind_a_related_venue_still_gives_the_one_asked_for(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    answer = json.loads((CORPUS / "amogh_find_2026.json").read_text())
+    [entry] = answer["results"]["venues"]
+    neighbour = json.loads(json.dumps(entry))
+    neighbour["venue"]["id"] = {"resy": 87135}
+    neighbour["venue"]["name"] = "Brooklyn Chop House - Times Square"
+    neighbour["slots"] = neighbour["slots"][:1]
+    answer["results"]["venues"] = [neighbour, entry]
+    recorded_resy.on("GET /4/find", answer)
+
+    availability = await client.find(87134, date(2026, 10, 22), 2)
+
+    assert availability.venue is not None
+    assert availability.venue.id == 87134
+    assert len(availability.slots) == 5
+
+
+async def test_amogh_details_commit1_2026_gives_the_book_token_and_terms(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/details", recorded("amogh_details_commit1_2026.json"))
+
+    details = await client.details(chop_house_slot(), 2)
+
+    assert details.book_token == "SCRUBBED_BOOK_TOKEN"
+    assert details.book_token_expires is not None
+    assert details.book_token_expires.isoformat() == "2026-09-27T12:06:55+00:00"
+    assert details.cancellation_cut_off is not None
+    assert details.cancellation_cut_off.isoformat() == "2026-10-22T16:00:00+00:00"
+    assert (details.cancellation_fee, details.payment_methods) == (None, [])
+    sent = json.loads(recorded_resy.seen[-1].body)
+    assert sent == {
+        "config_id": chop_house_slot().token,
+        "day": "2026-10-22",
+        "party_size": 2,
+        "commit": 1,
+    }
+
+
+async def test_amogh_details_commit0_2026_without_a_book_token_is_not_understood(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/details", recorded("amogh_details_commit0_2026.json"))
+
+    with pytest.raises(UnrecognisedResponse):
+        await client.details(chop_house_slot(), 2)
+
+
+async def test_amogh_book_2026_gives_the_resy_token(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/book", recorded("amogh_book_2026.json"))
+    details = BookingDetails(book_token="SCRUBBED_BOOK_TOKEN", slot=chop_house_slot(), party_size=2)
+
+    booking = await client.book(details)
+
+    assert (booking.resy_token, booking.reservation_id) == ("SCRUBBED_RESY_TOKEN", 933020068)
+    assert "book_token=SCRUBBED_BOOK_TOKEN" in recorded_resy.seen[-1].body
+
+
+async def test_amogh_calendar_2026_days_and_last_day(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /4/venue/calendar", recorded("amogh_calendar_2026.json"))
+
+    calendar = await client.calendar(87134, 2, date(2026, 9, 27), date(2026, 9, 29))
+
+    assert calendar.last_calendar_day == date(2026, 10, 31)
+    assert [(d.day.isoformat(), d.available) for d in calendar.days] == [
+        ("2026-09-27", False),
+        ("2026-09-28", True),
+        ("2026-09-29", True),
+    ]
+    assert recorded_resy.seen[-1].query["num_seats"] == ["2"]
+
+
+async def test_amogh_venuesearch_2026_hits_with_coordinates(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/venuesearch/search", recorded("amogh_venuesearch_2026.json"))
+
+    mori, amor_loco = await client.venue_search("amori", latitude=40.73, longitude=-74.0)
+
+    assert (mori.venue_id, mori.name, mori.url_slug, mori.cuisine) == (
+        79015,
+        "Mori",
+        "mori",
+        ["Japanese"],
+    )
+    assert (mori.latitude, mori.longitude) == (40.7272759747071, -74.0020662320965)
+    assert (amor_loco.venue_id, amor_loco.location_code) == (52750, "ny")

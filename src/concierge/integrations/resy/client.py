@@ -180,7 +180,10 @@ class ResyClient:
         fields = {"config_id": slot.token, "day": slot.day.isoformat(), "party_size": party_size}
         link = self._deep_link(slot, party_size)
         try:
-            body = await self._call("POST", "/3/details", json=fields, deep_link=link)
+            # "commit": 1 is what makes the 2026 endpoint issue a book token; 0 previews terms.
+            body = await self._call(
+                "POST", "/3/details", json={**fields, "commit": 1}, deep_link=link
+            )
         except (UnrecognisedResponse, NotFound) as exc:
             if exc.status not in {404, 405, 415}:
                 raise
