@@ -215,7 +215,23 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
             return error(400, "day and party_size are required")
         if venue is None:
             return JSONResponse({"results": {"venues": []}, "query": {"day": day.isoformat()}})
-        slots = []
+        slots = venue_slots(venue, day, party)
+        if world.faults.malformed_rows:
+            slots.insert(0, {"config": {"id": 1, "type": "Dining Room"}})  # no token
+        entries: list[dict[str, Any]] = [{"venue": venue_ref(venue), "slots": slots}]
+        if world.faults.related_venue_first:
+            # Resy may list a related venue (same group, nearby) ahead of the one asked for.
+            other = next(v for v in world.venues.values() if v.id != venue.id)
+            entries.insert(0, {"venue": venue_ref(other), "slots": venue_slots(other, day, party)})
+        return JSONResponse(
+            {
+                "results": {"venues": entries},
+                "query": {"day": day.isoformat(), "party_size": party},
+            }
+        )
+
+    def venue_slots(venue: DemoVenue, day: date, party: int) -> list[dict[str, Any]]:
+        slots: list[dict[str, Any]] = []
         for at in world.open_times(venue, day):
             for kind in venue.tables:
                 free = world.free(venue, day, at, kind, party, known_open=True)
@@ -246,12 +262,7 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
                     twin = json.loads(json.dumps(slot))
                     twin["config"]["id"] += 1
                     slots.append(twin)
-        return JSONResponse(
-            {
-                "results": {"venues": [{"venue": venue_ref(venue), "slots": slots}]},
-                "query": {"day": day.isoformat(), "party_size": party},
-            }
-        )
+        return slots
 
     async def details(request: Request) -> Response:
         if request.method == "GET":
@@ -387,6 +398,8 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         page = mine[offset : offset + limit]
         legacy = world.faults.legacy_shapes
         rows = [reservation_json(world, r, legacy) for r in page]
+        if world.faults.malformed_rows and rows:
+            rows.insert(0, {k: v for k, v in rows[0].items() if k != "resy_token"})
         body: dict[str, Any] = {
             "reservations": rows,
             "metadata": {"total": len(mine), "offset": offset, "limit": limit},
@@ -438,6 +451,8 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         scored.sort(key=lambda row: row[:3])
         per_page = int(data.get("per_page", 20))
         hits = [hit_json(row[3]) for row in scored[:per_page]]
+        if world.faults.malformed_rows and hits:
+            hits.insert(0, {"name": "A hit without an id"})
         if world.faults.legacy_shapes:
             return JSONResponse({"hits": hits, "nbHits": len(scored)})
         return JSONResponse({"search": {"hits": hits, "nbHits": len(scored)}, "meta": {}})

@@ -38,6 +38,8 @@ class Faults:
     slow_path: str | None = None
     slot_taken_after_details: bool = False  # the next details: someone else then takes the table
     lost_book_response: LostBook | None = None  # the next book: the answer is lost
+    related_venue_first: bool = False  # find lists another venue's tables ahead of the one asked
+    malformed_rows: bool = False  # find, search and the reservation list carry one unreadable row
 
 
 @dataclass

@@ -98,12 +98,12 @@ def test_find_drops_twins_and_tolerates_no_venue() -> None:
     }
     twin = {**slot, "config": {**slot["config"], "id": 2}}
     found = Availability.from_find(
-        {"results": {"venues": [{"venue": {"id": {"resy": 1505}}, "slots": [slot, twin]}]}}
+        {"results": {"venues": [{"venue": {"id": {"resy": 1505}}, "slots": [slot, twin]}]}}, 1505
     )
 
     assert [s.config_id for s in found.slots] == ["1"]
     assert found.slots[0].start == datetime(2026, 11, 27, 19, 0)
-    assert Availability.from_find({"results": {"venues": []}}).slots == []
+    assert Availability.from_find({"results": {"venues": []}}, 1505).slots == []
 
 
 def test_details_read_a_bare_book_token_too() -> None:

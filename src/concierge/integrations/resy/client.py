@@ -29,6 +29,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from concierge.config import Settings
 from concierge.integrations.resy.errors import (
+    ApiKeyRejected,
     AuthExpired,
     BadCredentials,
     BlockedOrCaptcha,
@@ -46,8 +47,10 @@ from concierge.integrations.resy.schemas import (
     BookingDetails,
     Calendar,
     Login,
+    NoUsableRows,
     Reservation,
     ReservationsPage,
+    SearchHits,
     Slot,
     User,
     Venue,
@@ -121,15 +124,33 @@ class ResyClient:
     # --- accounts
 
     async def login(self, email: str, password: str) -> Login:
-        """Password login. 419 means the email or password is wrong (``BadCredentials``).
+        """Password login. 419 means the email or password is wrong (``BadCredentials``), unless
+        Resy refuses the application key itself (``ApiKeyRejected``, checked anonymously).
         A plain client (no token source) keeps the new token for its next calls."""
-        body = await self._call(
-            "POST", "/3/auth/password", data={"email": email, "password": password}, auth="none"
-        )
+        try:
+            body = await self._call(
+                "POST",
+                "/3/auth/password",
+                data={"email": email, "password": password},
+                auth="none",
+            )
+        except BadCredentials:
+            await self._check_api_key()
+            raise
         login = self._parse(Login, body, "login")
         if self._tokens is None:
             self._token = login.token.get_secret_value()
         return login
+
+    async def _check_api_key(self) -> None:
+        """Resy answers 419 at login for a wrong password and for a rejected key alike; a call
+        with the key alone tells them apart. Anything but a refusal leaves the password blamed."""
+        try:
+            await self._call("GET", "/2/config", auth="none", retry=False)
+        except ApiKeyRejected:
+            raise
+        except ResyError:
+            return
 
     async def current_user(self) -> User:
         """Who the token belongs to, with payment methods: the cheapest token check."""
@@ -148,16 +169,21 @@ class ResyClient:
                 raise
             body = await self._call("POST", "/4/find", json=fields, auth="optional")
         try:
-            return Availability.from_find(body)
+            availability = Availability.from_find(body, venue_id)
         except ValueError as exc:
-            raise UnrecognisedResponse(status=200) from exc
+            raise _unreadable(exc) from exc
+        _log_skipped("find", availability.skipped)
+        return availability
 
     async def details(self, slot: Slot, party_size: int) -> BookingDetails:
         """The book token and terms for one slot: JSON POST (2026), else the older GET."""
         fields = {"config_id": slot.token, "day": slot.day.isoformat(), "party_size": party_size}
         link = self._deep_link(slot, party_size)
         try:
-            body = await self._call("POST", "/3/details", json=fields, deep_link=link)
+            # "commit": 1 is what makes the 2026 endpoint issue a book token; 0 previews terms.
+            body = await self._call(
+                "POST", "/3/details", json={**fields, "commit": 1}, deep_link=link
+            )
         except (UnrecognisedResponse, NotFound) as exc:
             if exc.status not in {404, 405, 415}:
                 raise
@@ -254,7 +280,7 @@ class ResyClient:
         day: date | None = None,
         party_size: int | None = None,
         per_page: int = 20,
-    ) -> list[VenueHit]:
+    ) -> SearchHits:
         """Venues matching a name near a point: the JSON body, else the ``struct_data`` form."""
         payload: dict[str, Any] = {"query": query, "per_page": per_page, "types": ["venue"]}
         if latitude is not None and longitude is not None:
@@ -273,9 +299,11 @@ class ResyClient:
                 auth="optional",
             )
         try:
-            return VenueHit.list_from_search(body)
+            hits = VenueHit.list_from_search(body)
         except ValueError as exc:
-            raise UnrecognisedResponse(status=200) from exc
+            raise _unreadable(exc) from exc
+        _log_skipped("venue search", hits.skipped)
+        return hits
 
     async def venue(self, venue_id: int) -> Venue:
         """A venue's page, with ``google_place_id`` when Resy knows it."""
@@ -513,23 +541,29 @@ class ResyClient:
         self, response: httpx.Response, path: str, deep_link: str | None, *, anonymous: bool
     ) -> Any:
         status = response.status_code
-        text = _message(response)
-        if status < 300:
-            try:
-                return response.json()
-            except ValueError as exc:
+        if 300 <= status < 400:
+            raise _redirected(response)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            page = _page_kind(response.text)
+            if page == "blocked":
+                raise BlockedOrCaptcha.blocked(status=status, deep_link=deep_link) from exc
+            if page == "login":
+                raise AuthExpired(status=status) from exc
+            if status < 300:
                 raise UnrecognisedResponse(status=status) from exc
+        else:
+            if status < 300:
+                return body
+        text = _message(response)
         lowered = text.lower()
         if any(words in lowered for words in _SLOT_GONE) or status == 410:
             raise SlotTaken(status=status)
         if status == 419 and path == "/3/auth/password":
             raise BadCredentials(status=status)
-        if status == 401 and anonymous:
-            raise UnrecognisedResponse(
-                "Resy refused Concierge's application key. Check CONCIERGE_RESY_API_KEY "
-                "(the public key of the resy.com web app).",
-                status=status,
-            )
+        if status in {401, 419} and anonymous:
+            raise ApiKeyRejected(status=status)
         if status in {401, 419}:
             raise AuthExpired(status=status)
         if status == 402:
@@ -576,9 +610,11 @@ class ResyClient:
 
     def _parse_reservations(self, body: Any) -> ReservationsPage:
         try:
-            return ReservationsPage.from_wire(body)
+            page = ReservationsPage.from_wire(body)
         except (ValueError, KeyError, TypeError) as exc:
-            raise UnrecognisedResponse(status=200) from exc
+            raise _unreadable(exc) from exc
+        _log_skipped("reservations", page.skipped)
+        return page
 
     @staticmethod
     def _raise_unexpected(body: Any, what: str) -> NoReturn:
@@ -613,6 +649,54 @@ def _message(response: httpx.Response) -> str:
             if isinstance(body.get(key), str):
                 return str(body[key])
     return json_text(body)[:300]
+
+
+# Words of the pages Resy's edge serves instead of an answer, lower-cased.
+_BLOCK_PAGE = (
+    "request blocked",
+    "access denied",
+    "captcha",
+    "just a moment",
+    "attention required",
+    "datadome",
+    "perimeterx",
+)
+_LOGIN_PAGE = ('type="password"', "type='password'", "type=password", "<title>log in")
+
+
+def _page_kind(text: str) -> Literal["blocked", "login"] | None:
+    """What an HTML page in place of JSON means: a block at the edge, or the login page an
+    expired session is sent to."""
+    lowered = text[:20_000].lower()
+    if any(words in lowered for words in _BLOCK_PAGE):
+        return "blocked"
+    if any(words in lowered for words in _LOGIN_PAGE):
+        return "login"
+    return None
+
+
+def _redirected(response: httpx.Response) -> ResyError:
+    """The API answers JSON; a redirect means the session went to the login page (expired)."""
+    location = response.headers.get("Location", "").lower()
+    if any(words in location for words in ("login", "signin", "sign-in", "auth")):
+        return AuthExpired(status=response.status_code)
+    return UnrecognisedResponse(status=response.status_code)
+
+
+def _unreadable(error: Exception) -> UnrecognisedResponse:
+    if isinstance(error, NoUsableRows):
+        return UnrecognisedResponse(
+            f"Resy answered with {error.what}, none of which Concierge could read "
+            f"({error.count} skipped; its API may have changed). Try again later; if it "
+            "persists, report it.",
+            status=200,
+        )
+    return UnrecognisedResponse(status=200)
+
+
+def _log_skipped(what: str, skipped: int) -> None:
+    if skipped:
+        log.warning("resy %s: skipped %d malformed row(s); the rest stand", what, skipped)
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -84,6 +84,17 @@ class BlockedOrCaptcha(ResyError):
         super().__init__(message, status=status)
         self.deep_link = deep_link
 
+    @classmethod
+    def blocked(cls, *, status: int, deep_link: str | None) -> BlockedOrCaptcha:
+        """A block page from Resy's edge (CloudFront, an anti-bot service) instead of an answer."""
+        where = f"Finish on resy.com: {deep_link}" if deep_link else "Try again later on resy.com."
+        return cls(
+            "Resy blocked the request (an anti-bot check at its edge, not a problem with the "
+            f"booking itself). {where}",
+            status=status,
+            deep_link=deep_link,
+        )
+
 
 class NotFound(ResyError):
     default_message = "Resy does not know that venue or reservation. Check the id and try again."
@@ -108,4 +119,11 @@ class UnrecognisedResponse(ResyError):
     default_message = (
         "Resy answered in a way Concierge does not understand (its API may have changed). "
         "Try again later; if it persists, report it with the time it happened."
+    )
+
+
+class ApiKeyRejected(UnrecognisedResponse):
+    default_message = (
+        "Resy refused Concierge's application key. Check CONCIERGE_RESY_API_KEY "
+        "(the public key of the resy.com web app)."
     )

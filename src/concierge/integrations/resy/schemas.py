@@ -8,8 +8,10 @@ stable shape. Times Resy gives as ``"YYYY-MM-DD HH:MM:SS"`` are venue-local and 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
@@ -28,6 +30,59 @@ def _resy_id(value: Any) -> Any:
     if isinstance(value, dict):
         return value.get("resy")
     return value
+
+
+# The zone of each Resy city, for venues whose answer names no zone (``location.code``).
+_CITY_ZONES = {
+    **dict.fromkeys(
+        ("ny", "nyc", "bk", "dc", "bos", "phl", "mia", "atl", "nsh", "hamptons"),
+        "America/New_York",
+    ),
+    **dict.fromkeys(("chi", "aus", "hou", "dal", "no", "nola"), "America/Chicago"),
+    **dict.fromkeys(("den", "slc"), "America/Denver"),
+    "phx": "America/Phoenix",
+    **dict.fromkeys(("la", "sf", "sd", "sea", "pdx", "lv"), "America/Los_Angeles"),
+    "hnl": "Pacific/Honolulu",
+    **dict.fromkeys(("ldn", "london"), "Europe/London"),
+}
+
+
+def venue_time_zone(venue: Any) -> str | None:
+    """Where Resy puts a venue's zone: ``location.time_zone``, else ``locale.time_zone``, else
+    the zone of the venue's city."""
+    raw = _dict(venue)
+    location = _dict(raw.get("location"))
+    zone = raw.get("time_zone") or location.get("time_zone")
+    zone = zone or _dict(raw.get("locale")).get("time_zone")
+    code = raw.get("location_code") or location.get("code")
+    return zone or (_CITY_ZONES.get(str(code).lower()) if code else None)
+
+
+class NoUsableRows(ValueError):
+    """Resy listed rows, and not one of them could be read."""
+
+    def __init__(self, what: str, count: int) -> None:
+        super().__init__(f"none of the {count} {what} Resy listed could be read")
+        self.what = what
+        self.count = count
+
+
+R = TypeVar("R")
+
+
+def tolerant(rows: Iterable[Any], read: Callable[[Any], R], what: str) -> tuple[list[R], int]:
+    """Read each row on its own: a malformed one is skipped and counted, the rest stand.
+    When every row is malformed the answer is not understood (``NoUsableRows``)."""
+    kept: list[R] = []
+    skipped = 0
+    for raw in rows:
+        try:
+            kept.append(read(raw))
+        except (ValueError, KeyError, TypeError):
+            skipped += 1
+    if skipped and not kept:
+        raise NoUsableRows(what, skipped)
+    return kept, skipped
 
 
 def deep_link(location_code: str, url_slug: str, day: date, seats: int) -> str:
@@ -117,7 +172,7 @@ class VenueRef(ResyModel):
         return {
             **raw,
             "id": _resy_id(raw.get("id")),
-            "time_zone": raw.get("time_zone") or location.get("time_zone"),
+            "time_zone": venue_time_zone(raw),
             "location_code": raw.get("location_code") or location.get("code"),
         }
 
@@ -169,25 +224,41 @@ class Slot(ResyModel):
 
 
 class Availability(ResyModel):
-    """Open tables at one venue on one day. No table: ``slots`` is empty (``venue`` may be None
-    when Resy answers with no venue at all)."""
+    """Open tables at one venue on one day. No table: ``slots`` is empty (``venue`` is None when
+    Resy lists no entry for the venue asked for). ``skipped`` counts malformed slots left out."""
 
     venue: VenueRef | None = None
     slots: list[Slot] = []
+    skipped: int = 0
 
     @classmethod
-    def from_find(cls, payload: Any) -> Availability:
+    def from_find(cls, payload: Any, venue_id: int) -> Availability:
+        """Only the ``results.venues[]`` entry of ``venue_id``: Resy may list related venues
+        first, and their tables are not the ones asked for."""
         venues = _dict(_dict(payload).get("results")).get("venues") or []
-        if not venues:
+        entry = next((e for e in map(_dict, venues) if _entry_id(e) == venue_id), None)
+        if entry is None:
             return cls()
-        first = _dict(venues[0])
-        venue = VenueRef.model_validate(first.get("venue")) if first.get("venue") else None
+        venue = VenueRef.model_validate(entry["venue"])
+        rows, skipped = tolerant(
+            entry.get("slots") or [],
+            lambda raw: Slot.model_validate({**_dict(raw), "venue": venue}),
+            "tables",
+        )
         slots: dict[str, Slot] = {}
-        for raw in first.get("slots") or []:
-            slot = Slot.model_validate({**_dict(raw), "venue": venue})
+        for slot in rows:
             # Several config ids can share one token: one table, listed twice.
             slots.setdefault(slot.token, slot)
-        return cls(venue=venue, slots=sorted(slots.values(), key=lambda s: (s.start, s.type or "")))
+        ordered = sorted(slots.values(), key=lambda s: (s.start, s.type or ""))
+        return cls(venue=venue, slots=ordered, skipped=skipped)
+
+
+def _entry_id(entry: dict[str, Any]) -> int | None:
+    venue_id = _resy_id(_dict(entry.get("venue")).get("id"))
+    try:
+        return int(venue_id)
+    except (TypeError, ValueError):
+        return None
 
 
 # --- booking
@@ -220,10 +291,11 @@ class BookingDetails(ResyModel):
             fee = fee.get("amount")
         return {
             "book_token": token,
-            "book_token_expires": _dict(book_token).get("date_expires"),
+            # Resy sends "" for "no expiry given" (2026).
+            "book_token_expires": _dict(book_token).get("date_expires") or None,
             "payment_methods": _dict(raw.get("user")).get("payment_methods") or [],
             "cancellation_fee": fee,
-            "cancellation_cut_off": _dict(cancellation.get("refund")).get("date_cut_off"),
+            "cancellation_cut_off": _dict(cancellation.get("refund")).get("date_cut_off") or None,
             "venue_name": _dict(raw.get("venue")).get("name"),
             "amounts": _dict(_dict(raw.get("payment")).get("amounts")),
             "slot": raw.get("slot"),
@@ -279,15 +351,32 @@ class Reservation(ResyModel):
             time=at,
             num_seats=raw.get("num_seats") or raw.get("party_size"),
             venue_id=venue_id,
-            venue_name=known.get("name") or venue.get("name"),
-            time_zone=_dict(known.get("location")).get("time_zone")
-            or _dict(venue.get("location")).get("time_zone"),
+            venue_name=known.get("name") or venue.get("name") or _shared_name(raw.get("share")),
+            time_zone=venue_time_zone(known) or venue_time_zone(venue),
             config_type=_dict(raw.get("config")).get("type"),
             special_request=raw.get("special_request"),
             cancellation_allowed=cancellation.get("allowed"),
             cancellation_fee=fee,
             status=_status(raw.get("status"), raw),
         )
+
+
+_SHARED_NAME = (
+    re.compile(r"Reservation at (.+?)(?: on |[.!]?$)"),
+    re.compile(r"Please RSVP for (.+?) on "),
+)
+
+
+def _shared_name(share: Any) -> str | None:
+    """The venue's name from the share text ("Reservation at X on ...", "Please RSVP for X on
+    ..."), for reservations whose venue is in neither the row nor the venues map."""
+    messages = _dict(share).get("message") if isinstance(share, dict) else share
+    for text in [messages] if isinstance(messages, str) else messages or []:
+        for pattern in _SHARED_NAME:
+            found = pattern.search(str(text))
+            if found:
+                return found.group(1).strip()
+    return None
 
 
 def _reservation_when(raw: dict[str, Any]) -> tuple[date, time]:
@@ -319,19 +408,27 @@ def _status(value: Any, raw: dict[str, Any]) -> str:
 
 
 class ReservationsPage(ResyModel):
+    """One page of the user's reservations; ``skipped`` counts malformed rows left out."""
+
     reservations: list[Reservation] = []
     total: int | None = None
     offset: int = 0
     limit: int | None = None
+    skipped: int = 0
 
     @classmethod
     def from_wire(cls, payload: Any) -> ReservationsPage:
         body = _dict(payload)
         venues = _dict(body.get("venues"))
-        rows = [Reservation.from_wire(_dict(r), venues) for r in body.get("reservations") or []]
+        rows, skipped = tolerant(
+            body.get("reservations") or [],
+            lambda raw: Reservation.from_wire(_dict(raw), venues),
+            "reservations",
+        )
         meta = _dict(body.get("metadata"))
         return cls(
             reservations=rows,
+            skipped=skipped,
             total=meta.get("total"),
             offset=meta.get("offset") or 0,
             limit=meta.get("limit"),
@@ -364,8 +461,12 @@ class VenueHit(ResyModel):
         geo = _dict(raw.get("_geoloc"))
         location = _dict(raw.get("location"))
         cuisine = raw.get("cuisine") or []
+        region = raw.get("region")
+        if isinstance(region, dict):  # 2026: {"id": "NY", "name": "New York"}
+            region = region.get("id") or region.get("name")
         return {
             **raw,
+            "region": None if region is None else str(region),
             "venue_id": _resy_id(raw.get("id")) or raw.get("objectID"),
             "cuisine": [cuisine] if isinstance(cuisine, str) else cuisine,
             "latitude": geo.get("lat"),
@@ -375,10 +476,19 @@ class VenueHit(ResyModel):
         }
 
     @classmethod
-    def list_from_search(cls, payload: Any) -> list[VenueHit]:
+    def list_from_search(cls, payload: Any) -> SearchHits:
         body = _dict(payload)
         hits = _dict(body.get("search")).get("hits") or body.get("hits") or []
-        return [cls.model_validate(hit) for hit in hits]
+        rows, skipped = tolerant(hits, cls.model_validate, "venues")
+        return SearchHits(rows, skipped=skipped)
+
+
+class SearchHits(list[VenueHit]):
+    """Venue search results, a plain list to callers; ``skipped`` counts malformed hits."""
+
+    def __init__(self, hits: Iterable[VenueHit] = (), *, skipped: int = 0) -> None:
+        super().__init__(hits)
+        self.skipped = skipped
 
 
 class Venue(ResyModel):
@@ -418,7 +528,7 @@ class Venue(ResyModel):
             "latitude": location.get("latitude"),
             "longitude": location.get("longitude"),
             "location_code": location.get("code"),
-            "time_zone": location.get("time_zone"),
+            "time_zone": venue_time_zone(raw),
             "feature_recaptcha": bool(raw.get("feature_recaptcha")),
         }
 

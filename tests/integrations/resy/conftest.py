@@ -1,0 +1,3 @@
+from tests.integrations.resy.replay import recorded_resy
+
+__all__ = ["recorded_resy"]

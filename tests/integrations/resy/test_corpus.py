@@ -1,0 +1,331 @@
+"""Every payload of the corpus (see corpus/SOURCES), served as recorded and read by ResyClient
+over loopback HTTP, with the fields the booking flow needs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from concierge.integrations.resy.client import ResyClient
+from concierge.integrations.resy.errors import (
+    AuthExpired,
+    BlockedOrCaptcha,
+    ResyError,
+    UnrecognisedResponse,
+)
+from concierge.integrations.resy.schemas import BookingDetails, Slot, VenueRef
+from tests.integrations.resy.replay import Answer, RecordedResy
+
+pytestmark = pytest.mark.anyio
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def recorded(name: str, status: int = 200, **headers: str) -> Answer:
+    text = (CORPUS / name).read_text()
+    body: Any = json.loads(text) if name.endswith(".json") else text
+    return Answer(status, body, dict(headers))
+
+
+@pytest.fixture
+async def client(recorded_resy: RecordedResy, tmp_path: Path) -> AsyncIterator[ResyClient]:
+    async with httpx.AsyncClient() as http:
+        yield ResyClient(http, recorded_resy.settings(tmp_path), token="token-0", backoff=0.01)
+
+
+def carbone_slot() -> Slot:
+    venue = VenueRef(id=6194, name="Carbone", url_slug="carbone", location_code="ny")
+    return Slot(token="cfg-7pm", start=datetime(2026, 5, 1, 19), venue=venue)
+
+
+# --- /4/find
+
+
+async def test_alkaar_find_2022_names_no_venue_so_it_is_never_taken_as_the_one_asked_for(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /4/find", recorded("alkaar_find_2022.json"))
+
+    availability = await client.find(1505, date(2022, 1, 30), 2)
+
+    assert availability.slots == []
+    assert recorded_resy.seen[0].query["venue_id"] == ["1505"]
+
+
+async def test_alkaar_find_none_2022_is_no_tables(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /4/find", recorded("alkaar_find_none_2022.json"))
+
+    assert (await client.find(1505, date(2022, 1, 30), 2)).slots == []
+
+
+# --- /3/details
+
+
+async def test_alkaar_details_2022_gives_the_book_token_and_card(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/details", Answer(405, {"message": "Method Not Allowed"}))
+    recorded_resy.on("GET /3/details", recorded("alkaar_details_2022.json"))
+
+    details = await client.details(carbone_slot(), 2)
+
+    assert details.book_token == "BOOK_TOKEN"
+    assert [m.id for m in details.payment_methods] == [42]
+    assert recorded_resy.seen[-1].query["config_id"] == ["cfg-7pm"]
+
+
+async def test_resy_mcp_details_2026_with_an_empty_expiry(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/details", recorded("resy_mcp_details_2026.json"))
+
+    details = await client.details(carbone_slot(), 2)
+
+    assert (details.book_token, details.book_token_expires) == ("BK-1", None)
+    assert details.venue_name == "Carbone"
+    assert details.slot == carbone_slot()
+
+
+# --- /3/book
+
+
+@pytest.mark.parametrize(
+    ("name", "token", "reservation_id"),
+    [("alkaar_book_2022.json", "RESY_TOKEN", None), ("resy_mcp_book_2026.json", "rr://new", 9001)],
+)
+async def test_book_answers_give_the_resy_token(
+    recorded_resy: RecordedResy, client: ResyClient, name: str, token: str, reservation_id: int
+) -> None:
+    recorded_resy.on("POST /3/book", recorded(name))
+    details = BookingDetails(book_token="BK-1", slot=carbone_slot(), party_size=2)
+
+    booking = await client.book(details, payment_method_id=55)
+
+    assert (booking.resy_token, booking.reservation_id) == (token, reservation_id)
+    assert recorded_resy.count("POST /3/book") == 1
+    assert "struct_payment_method=%7B%22id%22%3A55%7D" in recorded_resy.seen[-1].body
+
+
+# --- /3/user/reservations and /3/cancel
+
+
+async def test_resy_mcp_reservations_2026_name_from_the_venues_map(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /3/user/reservations", recorded("resy_mcp_reservations_2026.json"))
+
+    [row] = (await client.my_reservations()).reservations
+
+    assert (row.resy_token, row.venue_id, row.venue_name) == ("rr://abc", 1, "The Ordinary")
+    assert (row.day, row.time.isoformat(), row.num_seats) == (date(2099, 12, 31), "19:30:00", 4)
+    assert (row.cancellation_allowed, row.cancellation_fee, row.cancelled) == (True, 25, False)
+
+
+async def test_resy_mcp_cancel_refused_2026_is_not_reported_as_cancelled(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/cancel", recorded("resy_mcp_cancel_refused_2026.json"))
+
+    with pytest.raises(ResyError):
+        await client.cancel("rr://late")
+    assert recorded_resy.count("POST /3/cancel") == 1
+
+
+# --- venues
+
+
+async def test_resy_snipe_venuesearch_2026_lists_every_hit(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/venuesearch/search", recorded("resy_snipe_venuesearch_2026.json"))
+
+    hits = await client.venue_search("astoria", latitude=40.77, longitude=-73.92)
+
+    assert [(h.venue_id, h.name) for h in hits] == [
+        (67463, "Mayahuel"),
+        (50923, "Rivercrest"),
+        (65245, "Sala - Astoria"),
+    ]
+    assert {(h.location_code, h.region, h.neighborhood) for h in hits} == {("ny", "NY", "Astoria")}
+    assert hits.skipped == 0
+
+
+async def test_resy_snipe_venue_2026_zone_from_locale_and_google_place(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /3/venue", recorded("resy_snipe_venue_2026.json"))
+
+    venue = await client.venue(49716)
+
+    assert (venue.resy_id, venue.name, venue.url_slug) == (49716, "Astoria DC", "astoria-dc")
+    assert venue.google_place_id == "ChIJV6E7A4u3t4kR_5p2Jx0dvTs"
+    assert (venue.time_zone, venue.location_code) == ("EST5EDT", "dc")
+    assert (venue.address_1, venue.postal_code) == ("1521 17th St. NW", "20036")
+
+
+# --- error bodies
+
+
+async def test_resy_mcp_419_mid_call_is_an_expired_login(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /2/user", recorded("resy_mcp_419.json", 419))
+
+    with pytest.raises(AuthExpired):
+        await client.current_user()
+
+
+async def test_resy_mcp_cloudfront_403_is_blocked_with_the_deep_link(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    page = recorded("resy_mcp_cloudfront_403.html", 403, **{"x-cache": "Error from cloudfront"})
+    recorded_resy.on("POST /3/details", page)
+
+    with pytest.raises(BlockedOrCaptcha, match="blocked") as raised:
+        await client.details(carbone_slot(), 2)
+
+    assert raised.value.deep_link == "https://resy.com/cities/ny/carbone?date=2026-05-01&seats=2"
+    assert recorded_resy.count("POST /3/details") == 1
+
+
+# --- amoghnayak07/resy-reservation-agent, 2026
+
+
+def chop_house_slot() -> Slot:
+    venue = VenueRef(id=87134, url_slug="brooklyn-chop-house-downtown-fidi", location_code="ny")
+    token = "rgs://resy/87134/3533618/2/2026-10-22/2026-10-22/20:00:00/2/Dining Room"
+    return Slot(token=token, start=datetime(2026, 10, 22, 20), venue=venue)
+
+
+async def test_amogh_find_2026_reads_the_tables_of_the_venue(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /4/find", recorded("amogh_find_2026.json"))
+
+    availability = await client.find(87134, date(2026, 10, 22), 2)
+
+    assert availability.venue is not None
+    assert (availability.venue.name, availability.venue.time_zone) == (
+        "Brooklyn Chop House - Downtown FIDI",
+        "EST5EDT",
+    )
+    assert availability.venue.location_code == "ny"
+    assert [s.start.strftime("%H:%M") for s in availability.slots] == [
+        "20:00",
+        "20:30",
+        "21:00",
+        "21:30",
+        "22:00",
+    ]
+    first = availability.slots[0]
+    assert first.token == chop_house_slot().token
+    assert (first.type, first.config_id, first.max_size, first.is_paid) == (
+        "Dining Room",
+        "1829819",
+        2,
+        False,
+    )
+    assert availability.skipped == 0
+
+
+async def test_amogh_find_2026_behind_a_related_venue_still_gives_the_one_asked_for(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    answer = json.loads((CORPUS / "amogh_find_2026.json").read_text())
+    [entry] = answer["results"]["venues"]
+    neighbour = json.loads(json.dumps(entry))
+    neighbour["venue"]["id"] = {"resy": 87135}
+    neighbour["venue"]["name"] = "Brooklyn Chop House - Times Square"
+    neighbour["slots"] = neighbour["slots"][:1]
+    answer["results"]["venues"] = [neighbour, entry]
+    recorded_resy.on("GET /4/find", answer)
+
+    availability = await client.find(87134, date(2026, 10, 22), 2)
+
+    assert availability.venue is not None
+    assert availability.venue.id == 87134
+    assert len(availability.slots) == 5
+
+
+async def test_amogh_details_commit1_2026_gives_the_book_token_and_terms(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/details", recorded("amogh_details_commit1_2026.json"))
+
+    details = await client.details(chop_house_slot(), 2)
+
+    assert details.book_token == "SCRUBBED_BOOK_TOKEN"
+    assert details.book_token_expires is not None
+    assert details.book_token_expires.isoformat() == "2026-09-27T12:06:55+00:00"
+    assert details.cancellation_cut_off is not None
+    assert details.cancellation_cut_off.isoformat() == "2026-10-22T16:00:00+00:00"
+    assert (details.cancellation_fee, details.payment_methods) == (None, [])
+    sent = json.loads(recorded_resy.seen[-1].body)
+    assert sent == {
+        "config_id": chop_house_slot().token,
+        "day": "2026-10-22",
+        "party_size": 2,
+        "commit": 1,
+    }
+
+
+async def test_amogh_details_commit0_2026_without_a_book_token_is_not_understood(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/details", recorded("amogh_details_commit0_2026.json"))
+
+    with pytest.raises(UnrecognisedResponse):
+        await client.details(chop_house_slot(), 2)
+
+
+async def test_amogh_book_2026_gives_the_resy_token(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/book", recorded("amogh_book_2026.json"))
+    details = BookingDetails(book_token="SCRUBBED_BOOK_TOKEN", slot=chop_house_slot(), party_size=2)
+
+    booking = await client.book(details)
+
+    assert (booking.resy_token, booking.reservation_id) == ("SCRUBBED_RESY_TOKEN", 933020068)
+    assert "book_token=SCRUBBED_BOOK_TOKEN" in recorded_resy.seen[-1].body
+
+
+async def test_amogh_calendar_2026_days_and_last_day(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /4/venue/calendar", recorded("amogh_calendar_2026.json"))
+
+    calendar = await client.calendar(87134, 2, date(2026, 9, 27), date(2026, 9, 29))
+
+    assert calendar.last_calendar_day == date(2026, 10, 31)
+    assert [(d.day.isoformat(), d.available) for d in calendar.days] == [
+        ("2026-09-27", False),
+        ("2026-09-28", True),
+        ("2026-09-29", True),
+    ]
+    assert recorded_resy.seen[-1].query["num_seats"] == ["2"]
+
+
+async def test_amogh_venuesearch_2026_hits_with_coordinates(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/venuesearch/search", recorded("amogh_venuesearch_2026.json"))
+
+    mori, amor_loco = await client.venue_search("amori", latitude=40.73, longitude=-74.0)
+
+    assert (mori.venue_id, mori.name, mori.url_slug, mori.cuisine) == (
+        79015,
+        "Mori",
+        "mori",
+        ["Japanese"],
+    )
+    assert (mori.latitude, mori.longitude) == (40.7272759747071, -74.0020662320965)
+    assert (amor_loco.venue_id, amor_loco.location_code) == (52750, "ny")
