@@ -17,14 +17,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, false, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
-from concierge.changes import touching
 from concierge.config import Settings
 from concierge.errors import (
     Forbidden,
@@ -41,6 +39,7 @@ from concierge.errors import (
 )
 from concierge.models import Reservation, ReservationParticipant, ReservationStatus, User
 from concierge.observability import metrics
+from concierge.reservations import transitions
 from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval, Schedule
 from concierge.scheduling.service import busy_times, load_schedules
@@ -97,11 +96,6 @@ def status_filter(statuses: Collection[str], now: datetime) -> ColumnElement[boo
     if plain:
         clauses.append(Reservation.status.in_(plain))
     return or_(*clauses) if clauses else false()
-
-
-def _parties(reservation: Reservation) -> dict[str, Any]:
-    """Whose availability a change of ``reservation``'s row changes (for the caches)."""
-    return touching(reservation.host_id, reservation.guest_id)
 
 
 # ------------------------------------------------------------------------------------- locking
@@ -188,16 +182,9 @@ async def _release_lapsed_holds(
         Participant.start_at < span.end,
         Participant.end_at > span.start,
     )
-    expired = await session.scalars(
-        update(Reservation)
-        .where(Reservation.id.in_(theirs), _lapsed_hold(now))
-        .values(status=Status.EXPIRED, expired_at=now)
-        .returning(Reservation.id)
-        # No one's free time changes (a lapsed hold is free already); the rows of these people
-        # are the ones that do.
-        .execution_options(synchronize_session=False, **touching(*people))
+    await transitions.move(
+        session, and_(Reservation.id.in_(theirs), _lapsed_hold(now)), "expired", expired_at=now
     )
-    metrics.reservation_event_on_commit(session, "expired", len(expired.all()))
 
 
 async def _require_free(
@@ -283,7 +270,7 @@ async def reserve(
             metrics.double_booking_refused("constraint")
             raise SlotUnavailable(taken) from exc
         raise
-    metrics.reservation_event_on_commit(session, "confirmed" if confirm else "held")
+    transitions.created(session, reservation)
     return reservation
 
 
@@ -440,16 +427,9 @@ async def _swap(
 ) -> bool:
     """Compare-and-swap: move the row to the ``event``'s status only while ``condition`` still
     holds, so a sweeper or a competing request in another process cannot slip in between.
-    Counted in the metrics when the transaction commits."""
-    swapped = await session.scalar(
-        update(Reservation)
-        .where(Reservation.id == reservation.id, condition)
-        .values(status=Status(event), **stamps)
-        .returning(Reservation.id)
-        .execution_options(synchronize_session=False, **_parties(reservation))
+    Told to subscribers (metrics, caches) when the transaction commits."""
+    swapped = await transitions.move(
+        session, and_(Reservation.id == reservation.id, condition), event, **stamps
     )
     await session.refresh(reservation)
-    if swapped is None:
-        return False
-    metrics.reservation_event_on_commit(session, event)
-    return True
+    return bool(swapped)
