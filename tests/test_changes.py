@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 
 from concierge.accounts import service as accounts
 from concierge.changes import ACCOUNTS, AVAILABILITY, Change, reading_since, touching
@@ -20,6 +20,7 @@ from concierge.models import (
     User,
     WeeklySchedule,
 )
+from concierge.reservations import transitions
 
 pytestmark = pytest.mark.anyio
 
@@ -106,21 +107,20 @@ async def test_a_reservation_touches_its_host_and_its_guest(
     host, guest = await make_user(db, settings, "Host"), await make_user(db, settings, "Guest")
     recorder.told()
     async with db.unit_of_work() as session:
-        session.add(
-            Reservation(
-                host_id=host.id,
-                guest_id=guest.id,
-                start_at=NOW + timedelta(days=2),
-                end_at=NOW + timedelta(days=2, minutes=15),
-                status=ReservationStatus.CONFIRMED,
-                created_at=NOW,
-            )
+        booked = Reservation(
+            host_id=host.id,
+            guest_id=guest.id,
+            start_at=NOW + timedelta(days=2),
+            end_at=NOW + timedelta(days=2, minutes=15),
+            status=ReservationStatus.CONFIRMED,
+            created_at=NOW,
         )
+        session.add(booked)
+        await session.flush()
+        transitions.created(session, booked)
     assert recorder.told() == {AVAILABILITY: {host.id, guest.id}}
     async with db.unit_of_work() as session:
-        booked = await session.scalar(select(Reservation))
-        assert booked is not None
-        await session.delete(booked)
+        await transitions.move(session, Reservation.id == booked.id, "cancelled", cancelled_at=NOW)
     assert recorder.told() == {AVAILABILITY: {host.id, guest.id}}
 
 

@@ -97,10 +97,10 @@ def test_check_names_pending_migrations_and_missing_tables(tmp_path: Path) -> No
 def test_check_notices_a_missing_double_booking_trigger(sqlite_file: str) -> None:
     engine = create_engine(sqlite_file)
     with engine.begin() as connection:
-        connection.execute(text("DROP TRIGGER reservations_no_overlap_update"))
+        connection.execute(text("DROP TRIGGER participants_no_overlap_update"))
     engine.dispose()
     (problem,) = db_admin.check(sqlite_file)
-    assert "reservations_no_overlap_update" in problem
+    assert "participants_no_overlap_update" in problem
 
 
 @pytest.fixture
@@ -121,10 +121,12 @@ def test_check_on_postgres_sees_the_exclusion_constraint_go(private_postgres: st
     assert db_admin.check(private_postgres) == []
     engine = create_engine(private_postgres.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE reservations DROP CONSTRAINT reservations_no_overlap"))
+        connection.execute(
+            text("ALTER TABLE reservation_participants DROP CONSTRAINT participants_no_overlap")
+        )
     engine.dispose()
     (problem,) = db_admin.check(private_postgres)
-    assert "exclusion constraint reservations_no_overlap" in problem
+    assert "exclusion constraint participants_no_overlap" in problem
 
 
 RunCli = Callable[..., tuple[int, str]]

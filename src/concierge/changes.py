@@ -1,11 +1,15 @@
 """What committed transactions changed, told to this process's caches.
 
 Every session a ``Database`` makes notes which users' *accounts* (users, API tokens) and
-*availability* (users, weekly hours, date overrides, reservations) its flushes and its bulk
+*availability* (users, weekly hours, date overrides) its flushes and its bulk
 statements touch. When the transaction commits, and only then, its ``ChangeFeed`` numbers the
 change, tells its listeners (the caches drop what depends on those users) and remembers it for
 a while, so that a reader whose transaction began before the change can tell that what it read
 may be stale and must not be cached. A rolled-back transaction tells nothing.
+
+Reservations are not watched here: every change of one records a domain event naming its people
+(``concierge.events``), and the feed publishes those users' availability as changed when the
+transaction commits.
 
 A bulk ``UPDATE``/``DELETE``/``INSERT`` cannot say whose rows it reaches; unless it names them
 with ``.execution_options(**touching(user_id, ...))`` it counts as touching everyone. Raw SQL
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import weakref
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Final, Literal, Protocol
@@ -26,20 +30,20 @@ from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from concierge.models import ApiToken, DateOverride, Reservation, User, WeeklySchedule
+from concierge import events
+from concierge.models import ApiToken, DateOverride, User, WeeklySchedule
 
 Topic = Literal["accounts", "availability"]
 ACCOUNTS: Final = "accounts"
 AVAILABILITY: Final = "availability"
 
 # Who a row belongs to, per watched table: which topics a change to it touches, and the
-# attributes naming the users it touches. A reservation is busy time of its host and its guest.
+# attributes naming the users it touches.
 _WATCHED: Final[dict[str, tuple[tuple[Topic, ...], tuple[str, ...]]]] = {
     User.__tablename__: ((ACCOUNTS, AVAILABILITY), ("id",)),
     ApiToken.__tablename__: ((ACCOUNTS,), ("user_id",)),
     WeeklySchedule.__tablename__: ((AVAILABILITY,), ("user_id",)),
     DateOverride.__tablename__: ((AVAILABILITY,), ("user_id",)),
-    Reservation.__tablename__: ((AVAILABILITY,), ("host_id", "guest_id")),
 }
 
 _TOUCHES = "concierge_touches"
@@ -204,6 +208,15 @@ def _publish(session: Session) -> None:
     feed: ChangeFeed | None = session.info.get(_FEED)
     if pending and feed is not None:
         feed.publish(pending)
+
+
+def _publish_events(committed: Sequence[events.Event], info: Mapping[str, Any]) -> None:
+    feed: ChangeFeed | None = info.get(_FEED)
+    if feed is not None:
+        feed.publish({AVAILABILITY: set().union(*(e.users for e in committed))})
+
+
+events.subscribe(_publish_events)
 
 
 @event.listens_for(Session, "after_transaction_end")

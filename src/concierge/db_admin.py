@@ -17,8 +17,13 @@ from concierge import migrate
 from concierge.db import is_sqlite, sync_url
 from concierge.models import Base
 
-SQLITE_OVERLAP_TRIGGERS = ("reservations_no_overlap_insert", "reservations_no_overlap_update")
-POSTGRES_OVERLAP_CONSTRAINT = "reservations_no_overlap"
+SQLITE_OVERLAP_TRIGGERS = (
+    "participants_no_overlap_insert",
+    "participants_no_overlap_update",
+    "reservations_participants_insert",
+    "reservations_participants_update",
+)
+POSTGRES_OVERLAP_CONSTRAINT = "participants_no_overlap"
 
 
 @dataclass(frozen=True)
@@ -107,28 +112,30 @@ def check(database_url: str) -> list[str]:
 def _overlap_guard_problems(connection: Connection, database_url: str) -> list[str]:
     if is_sqlite(database_url):
         rows = connection.execute(
-            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
-            {"t": "reservations"},
+            text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN ('reservations', 'reservation_participants')"
+            )
         )
         found = {row[0] for row in rows}
         absent = [name for name in SQLITE_OVERLAP_TRIGGERS if name not in found]
         if absent:
             return [
                 f"The triggers that refuse double bookings are missing ({', '.join(absent)}): "
-                "restore them by re-applying the core migration, or restore a backup."
+                "restore them by re-applying migration 0500 (participants), or restore a backup."
             ]
         return []
     row = connection.execute(
         text(
             "SELECT contype, convalidated FROM pg_constraint "
-            "WHERE conname = :name AND conrelid = 'reservations'::regclass"
+            "WHERE conname = :name AND conrelid = 'reservation_participants'::regclass"
         ),
         {"name": POSTGRES_OVERLAP_CONSTRAINT},
     ).first()
     if row is None or row[0] != "x":
         return [
             f"The exclusion constraint {POSTGRES_OVERLAP_CONSTRAINT} that refuses double "
-            "bookings is missing: restore it by re-applying the core migration."
+            "bookings is missing: restore it by re-applying migration 0500 (participants)."
         ]
     if not row[1]:
         return [f"The exclusion constraint {POSTGRES_OVERLAP_CONSTRAINT} is not validated."]

@@ -14,10 +14,11 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from concierge.db import Database
-from concierge.models import Reservation, ReservationStatus
+from concierge.models import Reservation, ReservationParticipant, ReservationStatus
 from tests.fixtures.server import ServerPool, ServerProcess
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -260,3 +261,69 @@ async def test_every_confirm_that_answered_200_survives_a_sigkill(
             headers=guests[0]["auth"],
         )
         assert again.status_code == 201, again.text
+
+
+# ------------------------------------------------------------------ one person, several roles
+# Twenty clients race to put one person into overlapping meetings, half booking that person as
+# host and half booking them as a guest of someone else: at most one wins, and no two active
+# participant rows of anyone overlap (checked in SQL).
+
+IN_ROLES = 20
+
+
+async def overlapping_participant_rows(db: Database) -> int:
+    mine, other = aliased(ReservationParticipant), aliased(ReservationParticipant)
+    async with db.unit_of_work(write=False) as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(mine)
+            .join(
+                other,
+                and_(
+                    other.user_id == mine.user_id,
+                    other.reservation_id < mine.reservation_id,
+                    other.start_at < mine.end_at,
+                    mine.start_at < other.end_at,
+                ),
+            )
+            .where(mine.active, other.active)
+        )
+    return int(count or 0)
+
+
+async def active_rows_of(db: Database, user_id: int) -> int:
+    async with db.unit_of_work(write=False) as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(ReservationParticipant)
+            .where(ReservationParticipant.user_id == user_id, ReservationParticipant.active)
+        )
+    return int(count or 0)
+
+
+async def test_one_person_raced_into_meetings_as_host_and_as_guest_wins_at_most_once(
+    two_servers: list[ServerProcess], db: Database
+) -> None:
+    day = bookable_day()
+    async with httpx.AsyncClient(base_url=two_servers[0].url, timeout=30) as client:
+        bob = await sign_up(client, "Busy Bob")
+        others: list[dict[str, Any]] = []
+        for n in range(IN_ROLES // 2):
+            other = await sign_up(client, f"Other {n}")
+            await open_all_day(client, other, day)
+            others.append(other)
+        await open_all_day(client, bob, day)
+    requests: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for n, other in enumerate(others):
+        # Every request overlaps every other: all lie over 14:00-14:15.
+        hour, minute, duration = [(14, 0, 15), (13, 45, 30), (14, 0, 60), (13, 30, 45)][n % 4]
+        start = instant(day, hour, minute)
+        as_host = {"host_id": bob["id"], "start": start, "duration": duration}
+        as_guest = {"host_id": other["id"], "start": start, "duration": duration}
+        requests += [(other, as_host), (bob, as_guest)]
+    responses = await race(two_servers, requests)
+    counted = outcome(responses)
+    assert counted[(201, "created")] == 1, counted
+    assert counted[(409, "slot_unavailable")] == IN_ROLES - 1, counted
+    assert await active_rows_of(db, bob["id"]) == 1
+    assert await overlapping_participant_rows(db) == 0

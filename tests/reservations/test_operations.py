@@ -63,20 +63,24 @@ async def test_each_transition_is_counted(
 
 
 async def test_a_transition_rolled_back_is_not_counted(db: Database) -> None:
-    from concierge.observability import metrics
+    from concierge import events
 
     held = counted("held")
 
+    def one_held(reservation_id: int) -> events.Event:
+        return events.ReservationChanged("held", reservation_id, frozenset({1}))
+
     async def fail_after_counting() -> None:
         async with db.unit_of_work() as session:
-            metrics.reservation_event_on_commit(session, "held")
+            events.record(session, one_held(1))
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
         await fail_after_counting()
     assert counted("held") == held
     async with db.unit_of_work() as session:
-        metrics.reservation_event_on_commit(session, "held", 2)
+        events.record(session, one_held(1))
+        events.record(session, one_held(2))
     assert counted("held") == held + 2
 
 

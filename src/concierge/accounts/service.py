@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, inspect, or_, select, update
+from sqlalchemy import and_, bindparam, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
@@ -21,6 +21,7 @@ from concierge.config import Settings
 from concierge.db import core_rows
 from concierge.errors import EmailTaken, Forbidden, NotFound, Unauthenticated
 from concierge.models import ApiToken, Reservation, ReservationStatus, User, WeeklySchedule
+from concierge.reservations import transitions
 from concierge.timezones import zone
 
 # New people get the working week a booking tool offers by default; they change it at will.
@@ -266,15 +267,15 @@ async def delete_user(session: AsyncSession, actor: User, user_id: int, now: dat
         .values(revoked_at=now)
         .execution_options(**touching(user.id))
     )
-    # Whose time these free up is not known without reading them: the statement counts as
-    # touching everyone's availability (deleting a user is rare).
-    await session.execute(
-        update(Reservation)
-        .where(
+    # Their meetings still ahead are cancelled like any other, one event each.
+    await transitions.move(
+        session,
+        and_(
             or_(Reservation.host_id == user.id, Reservation.guest_id == user.id),
             Reservation.status.in_([ReservationStatus.HELD, ReservationStatus.CONFIRMED]),
             Reservation.end_at > now,
-        )
-        .values(status=ReservationStatus.CANCELLED, cancelled_at=now)
+        ),
+        "cancelled",
+        cancelled_at=now,
     )
     await session.flush()

@@ -8,7 +8,9 @@ from concierge.models.dining_bookings import DiningReservation, DiningStatus, Di
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
     IdempotencyRecord,
+    ParticipantRole,
     Reservation,
+    ReservationParticipant,
     ReservationStatus,
 )
 from concierge.models.users import ApiToken, User
@@ -30,7 +32,9 @@ __all__ = [
     "DiningVisit",
     "IdempotencyRecord",
     "ManageLink",
+    "ParticipantRole",
     "Reservation",
+    "ReservationParticipant",
     "ReservationStatus",
     "Restaurant",
     "UTCDateTime",

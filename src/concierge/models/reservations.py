@@ -1,8 +1,11 @@
-"""Reservations between people, and the replay store for idempotent creation.
+"""Reservations between people, who takes part in them, and the replay store for idempotent
+creation.
 
-No double booking is enforced by the database itself (see the first migration): on PostgreSQL an
-exclusion constraint over ``(host_id, tstzrange(start_at, end_at))`` for active rows; on SQLite
-triggers that abort an overlapping active insert or update.
+No one is ever in two meetings at once, and the database itself enforces it (migration 0500):
+every person in a reservation, host or guest, has a participant row that triggers keep in step
+with the reservation's span and status; on PostgreSQL an exclusion constraint over
+``(user_id, tstzrange(start_at, end_at))`` for active participant rows, on SQLite triggers that
+abort an overlapping active insert or update.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concierge.models.base import Base, UTCDateTime
@@ -61,6 +64,33 @@ class Reservation(Base):
     @property
     def duration_minutes(self) -> int:
         return int((self.end_at - self.start_at).total_seconds() // 60)
+
+
+class ParticipantRole(enum.StrEnum):
+    HOST = "host"
+    GUEST = "guest"
+
+
+class ReservationParticipant(Base):
+    """A person taking part in a reservation. Written by the database's triggers from the
+    reservation's own row (its host and its guest), so the two never disagree."""
+
+    __tablename__ = "reservation_participants"
+    __table_args__ = (
+        CheckConstraint("role IN ('host', 'guest')", name="known_role"),
+        Index("ix_reservation_participants_user_start", "user_id", "start_at"),
+    )
+
+    reservation_id: Mapped[int] = mapped_column(
+        ForeignKey("reservations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Held or confirmed; a lapsed hold stays active here until it is marked expired, since the
+    # database cannot read the clock (the service releases such holds before it books).
+    active: Mapped[bool] = mapped_column(Boolean)
 
 
 class IdempotencyRecord(Base):

@@ -10,7 +10,8 @@ the README) and /metrics aggregates them.
 from __future__ import annotations
 
 import os
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -21,11 +22,10 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlalchemy import event as sa_event
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
-ReservationEvent = Literal["held", "confirmed", "cancelled", "expired"]
+from concierge import events
+
+ReservationEvent = events.ReservationKind
 
 # Latency buckets for an API whose reads take milliseconds and whose slow paths call out.
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -81,32 +81,16 @@ def reservation_event(event: ReservationEvent, count: int = 1) -> None:
         RESERVATIONS.labels(event=event).inc(count)
 
 
-def reservation_event_on_commit(
-    session: AsyncSession | Session, event: ReservationEvent, count: int = 1
-) -> None:
-    """Count the transition when the session's transaction commits, and never if it rolls
-    back: services only flush, so they cannot know whether their change will stand."""
-    if count:
-        orm = session.sync_session if isinstance(session, AsyncSession) else session
-        orm.info.setdefault(_PENDING, []).append((event, count))
-
-
 def double_booking_refused(guard: Literal["check", "constraint"]) -> None:
     DOUBLE_BOOKINGS_REFUSED.labels(guard=guard).inc()
 
 
-_PENDING = "concierge.metrics.pending"
+def _count_reservation_events(committed: Sequence[events.Event], _info: Mapping[str, Any]) -> None:
+    for event in committed:
+        reservation_event(event.kind)
 
 
-@sa_event.listens_for(Session, "after_commit")
-def _count_committed(session: Session) -> None:
-    for event, count in session.info.pop(_PENDING, ()):
-        reservation_event(event, count)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+events.subscribe(_count_reservation_events)
 
 
 def resy_call(endpoint: str, outcome: str, seconds: float | None = None) -> None:

@@ -16,14 +16,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.backoff import pause_after
 from concierge.clock import Clock
 from concierge.db import Database
 from concierge.models import Reservation, ReservationStatus
-from concierge.observability import metrics
+from concierge.reservations import transitions
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +42,7 @@ async def expire_lapsed_holds(session: AsyncSession, now: datetime) -> list[int]
         .cte("lapsed")
         .prefix_with("MATERIALIZED")
     )
-    result = await session.scalars(
-        update(Reservation)
-        .where(Reservation.id == lapsed.c.id)
-        .values(status=ReservationStatus.EXPIRED, expired_at=now)
-        .returning(Reservation.id)
-        .execution_options(synchronize_session=False)
-    )
-    expired = sorted(result.all())
-    metrics.reservation_event_on_commit(session, "expired", len(expired))
-    return expired
+    return await transitions.move(session, Reservation.id == lapsed.c.id, "expired", expired_at=now)
 
 
 async def sweep_once(db: Database, clock: Clock) -> list[int]:

@@ -1,13 +1,15 @@
 """Reservations: hold, confirm, cancel, read and list, with never a double booking.
 
-The database is the last word on overlaps (an exclusion constraint on PostgreSQL, triggers on
-SQLite); the checks here run inside the same write transaction so that a refusal comes with a
-message a person can act on. On SQLite a write unit already holds the database's write lock
-(``BEGIN IMMEDIATE``) before its first read; on PostgreSQL ``reserve`` takes a transaction-scoped
-advisory lock on the host for its last check and insert, so concurrent bookings of one host
-queue up instead of racing each other into the constraint (where PostgreSQL may answer a tie
-with a deadlock error rather than a clean refusal). Bookings of different hosts never wait for
-each other, and the lock is held only from the final check to the commit.
+No person is ever in two meetings at once, in any role. The database is the last word on it
+(participant rows guarded by an exclusion constraint on PostgreSQL, triggers on SQLite); the
+checks here read the same taken time (``scheduling.taken``) inside the same write transaction, so
+that a refusal comes with a message a person can act on. On SQLite a write unit already holds the
+database's write lock (``BEGIN IMMEDIATE``) before its first read; on PostgreSQL ``reserve`` takes
+a transaction-scoped advisory lock on every person it books, in id order, for its last check and
+insert, so concurrent bookings of one person queue up instead of racing each other into the
+constraint (where PostgreSQL may answer a tie with a deadlock error rather than a clean refusal).
+Bookings of different people never wait for each other, and the locks are held only from the
+final check to the commit.
 """
 
 from __future__ import annotations
@@ -15,14 +17,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, false, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
-from concierge.changes import touching
 from concierge.config import Settings
 from concierge.errors import (
     Forbidden,
@@ -38,20 +38,23 @@ from concierge.errors import (
     TooFar,
     TooSoon,
 )
-from concierge.models import Reservation, ReservationStatus, User
+from concierge.models import Reservation, ReservationParticipant, ReservationStatus, User
 from concierge.observability import metrics
+from concierge.reservations import transitions
 from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval, Schedule
-from concierge.scheduling.service import load_schedules
+from concierge.scheduling.service import busy_times, load_schedules
+from concierge.scheduling.taken import takes_time
 from concierge.timezones import render, zone
 from concierge.validation import require_instant
 
-NO_OVERLAP = "reservations_no_overlap"
+NO_OVERLAP = "participants_no_overlap"
 
 # First key of PostgreSQL's two-key advisory locks, so ours never collide with another feature's.
-HOST_LOCK = 0x5245_5356  # "RESV"
+PERSON_LOCK = 0x5245_5356  # "RESV"
 
 Status = ReservationStatus
+Participant = ReservationParticipant
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,20 +98,6 @@ def status_filter(statuses: Collection[str], now: datetime) -> ColumnElement[boo
     if plain:
         clauses.append(Reservation.status.in_(plain))
     return or_(*clauses) if clauses else false()
-
-
-def _active(now: datetime) -> ColumnElement[bool]:
-    """Rows that take the host's time: confirmed, or held and not yet lapsed."""
-    return or_(Reservation.status == Status.CONFIRMED, _live_hold(now))
-
-
-def _overlapping(span: Interval) -> ColumnElement[bool]:
-    return and_(Reservation.start_at < span.end, Reservation.end_at > span.start)
-
-
-def _parties(reservation: Reservation) -> dict[str, Any]:
-    """Whose availability a change of ``reservation``'s row changes (for the caches)."""
-    return touching(reservation.host_id, reservation.guest_id)
 
 
 # ------------------------------------------------------------------------------------- locking
@@ -186,32 +175,39 @@ async def _require_available(session: AsyncSession, host: User, span: Interval) 
 
 
 async def _release_lapsed_holds(
-    session: AsyncSession, host_id: int, span: Interval, now: datetime
+    session: AsyncSession, people: Sequence[int], span: Interval, now: datetime
 ) -> None:
-    """Mark the host's lapsed holds over ``span`` expired, so the database's no-overlap rule,
-    which cannot read the clock, lets the new row in."""
-    expired = await session.scalars(
-        update(Reservation)
-        .where(Reservation.host_id == host_id, _lapsed_hold(now), _overlapping(span))
-        .values(status=Status.EXPIRED, expired_at=now)
-        .returning(Reservation.id)
-        # The host's row changes; no one's free time does (a lapsed hold is free already).
-        .execution_options(synchronize_session=False, **touching(host_id))
+    """Mark lapsed holds over ``span`` that any of ``people`` take part in expired, so the
+    database's no-overlap rule, which cannot read the clock, lets the new row in."""
+    theirs = select(Participant.reservation_id).where(
+        Participant.user_id.in_(people),
+        Participant.active,
+        Participant.start_at < span.end,
+        Participant.end_at > span.start,
     )
-    metrics.reservation_event_on_commit(session, "expired", len(expired.all()))
+    await transitions.move(
+        session, and_(Reservation.id.in_(theirs), _lapsed_hold(now)), "expired", expired_at=now
+    )
 
 
-async def _require_free(session: AsyncSession, host: User, span: Interval, now: datetime) -> None:
-    taken = await session.scalar(
-        select(Reservation.id)
-        .where(Reservation.host_id == host.id, _active(now), _overlapping(span))
-        .limit(1)
-    )
-    if taken is not None:
+async def _require_free(
+    session: AsyncSession, host: User, guest: User | Visitor, span: Interval, now: datetime
+) -> None:
+    """Refuse ``span`` if it is taken time of the host or of a guest with an account."""
+    people = [host, guest] if isinstance(guest, User) else [host]
+    busy = await busy_times(session, [p.id for p in people], span, now)
+    for person in people:
+        if engine.is_free(span, busy[person.id].intervals):
+            continue
         metrics.double_booking_refused("check")
+        when = f"between {render(span.start)} and {render(span.end)}"
+        if person is host:
+            raise SlotUnavailable(
+                f"{host.name} is already booked {when}.",
+                next_step=PickFreeTime(host.id, host.name),
+            )
         raise SlotUnavailable(
-            f"{host.name} is already booked between {render(span.start)} and {render(span.end)}.",
-            next_step=PickFreeTime(host.id, host.name),
+            f"You already take part in another meeting {when}; cancel it or pick another time."
         )
 
 
@@ -241,10 +237,13 @@ async def reserve(
     span = check_time(host, start, duration_minutes, now, settings)
     await _require_available(session, host, span)
     # Most losers of a race stop here, without queueing for the lock; the winner checks again.
-    await _require_free(session, host, span, now)
-    await advisory_lock(session, HOST_LOCK, host.id)
-    await _release_lapsed_holds(session, host.id, span, now)
-    await _require_free(session, host, span, now)
+    await _require_free(session, host, guest, span, now)
+    people = sorted({host.id} | ({guest.id} if isinstance(guest, User) else set()))
+    # In id order, so two bookings of the same people never wait for each other in a circle.
+    for person in people:
+        await advisory_lock(session, PERSON_LOCK, person)
+    await _release_lapsed_holds(session, people, span, now)
+    await _require_free(session, host, guest, span, now)
     reservation = Reservation(
         host_id=host.id,
         start_at=span.start,
@@ -272,7 +271,7 @@ async def reserve(
             metrics.double_booking_refused("constraint")
             raise SlotUnavailable(taken, next_step=next_step) from exc
         raise
-    metrics.reservation_event_on_commit(session, "confirmed" if confirm else "held")
+    transitions.created(session, reservation)
     return reservation
 
 
@@ -328,7 +327,7 @@ async def cancel_reservation(
 ) -> Reservation:
     """The cancellation itself, for a caller that has already settled who may make it (``cancel``
     for users; a booking page for the visitor holding the booking's manage link)."""
-    if await _swap(session, reservation, _active(now), "cancelled", cancelled_at=now):
+    if await _swap(session, reservation, takes_time(now), "cancelled", cancelled_at=now):
         return reservation
     status = effective_status(reservation, now)
     raise NotCancellable(
@@ -427,16 +426,9 @@ async def _swap(
 ) -> bool:
     """Compare-and-swap: move the row to the ``event``'s status only while ``condition`` still
     holds, so a sweeper or a competing request in another process cannot slip in between.
-    Counted in the metrics when the transaction commits."""
-    swapped = await session.scalar(
-        update(Reservation)
-        .where(Reservation.id == reservation.id, condition)
-        .values(status=Status(event), **stamps)
-        .returning(Reservation.id)
-        .execution_options(synchronize_session=False, **_parties(reservation))
+    Told to subscribers (metrics, caches) when the transaction commits."""
+    swapped = await transitions.move(
+        session, and_(Reservation.id == reservation.id, condition), event, **stamps
     )
     await session.refresh(reservation)
-    if swapped is None:
-        return False
-    metrics.reservation_event_on_commit(session, event)
-    return True
+    return bool(swapped)

@@ -268,7 +268,14 @@ def ceil_to_grid(instant: datetime, zone: ZoneInfo, step: timedelta) -> datetime
 
 
 def free_time(available: Sequence[Interval], busy: Iterable[Interval]) -> list[Interval]:
+    """What of ``available`` no taken time covers: the one rule slots, common time and booking
+    apply to a person's taken time."""
     return subtract(merge(available), merge(busy))
+
+
+def is_free(span: Interval, busy: Iterable[Interval]) -> bool:
+    """Whether no taken time touches ``span`` (as ``free_time`` decides it)."""
+    return covers(free_time([span], busy), span)
 
 
 def slot_starts(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, and_, bindparam, delete, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
@@ -15,10 +15,11 @@ from concierge.changes import touching
 from concierge.config import Settings
 from concierge.db import core_rows
 from concierge.errors import InvalidRequest, Misaligned, NotFound, RangeTooLong
-from concierge.models import DateOverride, Reservation, ReservationStatus, User, WeeklySchedule
+from concierge.models import DateOverride, ReservationStatus, User, WeeklySchedule
 from concierge.scheduling import engine
 from concierge.scheduling.engine import DayWindows, Interval, MinuteWindow, Schedule
 from concierge.scheduling.schemas import WEEKDAYS, DateOverrides, WallWindow, WeekDays, WeeklyHours
+from concierge.scheduling.taken import TAKEN
 from concierge.timezones import zone
 from concierge.validation import require_date
 
@@ -181,23 +182,6 @@ _OVERRIDES = select(
     DateOverride.day >= bindparam("first"),
     DateOverride.day <= bindparam("last"),
 )
-_BUSY = select(
-    Reservation.host_id,
-    Reservation.guest_id,
-    Reservation.start_at,
-    Reservation.end_at,
-    Reservation.status,
-    Reservation.hold_expires_at,
-).where(
-    or_(Reservation.host_id.in_(_IDS), Reservation.guest_id.in_(_IDS)),
-    Reservation.start_at < bindparam("end"),
-    Reservation.end_at > bindparam("start"),
-    or_(
-        Reservation.status == ReservationStatus.CONFIRMED,
-        (Reservation.status == ReservationStatus.HELD)
-        & (Reservation.hold_expires_at > bindparam("now")),
-    ),
-)
 
 
 async def load_schedules(
@@ -310,20 +294,17 @@ class Busy:
 async def busy_times(
     session: AsyncSession, user_ids: Sequence[int], span: Interval, now: datetime
 ) -> dict[int, Busy]:
-    """Each user's taken time in ``span``: confirmed reservations and unexpired holds, as host or
-    as guest. A lapsed hold is free here whether or not the sweeper has marked it yet."""
+    """Each user's taken time in ``span`` (see ``taken``), and when the live holds among it
+    lapse."""
     busy = {uid: Busy() for uid in user_ids}
     rows = await core_rows(
-        session, _BUSY, {"ids": list(user_ids), "start": span.start, "end": span.end, "now": now}
+        session, TAKEN, {"ids": list(user_ids), "start": span.start, "end": span.end, "now": now}
     )
-    for host_id, guest_id, start, end, status, hold_expires_at in rows:
-        lapse = hold_expires_at if status == ReservationStatus.HELD else None
-        for user_id in {host_id, guest_id}:
-            found = busy.get(user_id) if user_id is not None else None
-            if found is not None:
-                found.intervals.append(Interval(start, end))
-                if lapse is not None:
-                    found.lapses.append(lapse)
+    for user_id, start, end, status, hold_expires_at in rows:
+        found = busy[user_id]
+        found.intervals.append(Interval(start, end))
+        if status == ReservationStatus.HELD and hold_expires_at is not None:
+            found.lapses.append(hold_expires_at)
     return busy
 
 

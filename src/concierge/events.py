@@ -1,0 +1,76 @@
+"""Domain events: what a unit of work changed, told to subscribers once it has committed.
+
+A state-changing function records an event on the session (``record``); nothing else learns of
+it until the transaction commits. Then, and only then, every subscriber runs with the committed
+events, in the order they were recorded; a rolled-back transaction tells nothing. Subscribers
+are in-process and best effort (metrics, cache invalidation): an event is lost if the process
+dies between commit and subscriber.
+
+Seam for the outbox: work that must not be lost (notifications, webhooks, calendar write-back)
+will be written as outbox rows by ``record`` itself, in the same transaction as the change, and
+delivered by the job runner; the in-process subscribers stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+ReservationKind = Literal["held", "confirmed", "cancelled", "expired", "left"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationChanged:
+    """``reservation.<kind>``: the reservation moved into ``kind``; ``users`` are the people
+    whose taken time it was (its participants with an account)."""
+
+    kind: ReservationKind
+    reservation_id: int
+    users: frozenset[int]
+
+    @property
+    def name(self) -> str:
+        return f"reservation.{self.kind}"
+
+
+Event = ReservationChanged
+
+# Called with the committed events and the committing session's ``info`` (where, for example,
+# the change feed of its database is found).
+Subscriber = Callable[[Sequence[Event], Mapping[str, Any]], None]
+
+_PENDING = "concierge.events.pending"
+_subscribers: list[Subscriber] = []
+
+
+def subscribe(subscriber: Subscriber) -> Callable[[], None]:
+    """Run ``subscriber`` after every commit that recorded events; returns the unsubscribe."""
+    _subscribers.append(subscriber)
+    return lambda: _subscribers.remove(subscriber)
+
+
+def record(session: AsyncSession | Session, event: Event) -> None:
+    """Note ``event`` on the unit of work; told to subscribers if and when it commits."""
+    orm = session.sync_session if isinstance(session, AsyncSession) else session
+    orm.info.setdefault(_PENDING, []).append(event)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _tell_subscribers(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer transaction may still roll back
+    committed: list[Event] = session.info.pop(_PENDING, [])
+    if not committed:
+        return
+    for subscriber in list(_subscribers):
+        subscriber(committed, session.info)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)

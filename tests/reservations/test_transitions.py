@@ -1,0 +1,106 @@
+"""Every change of a reservation's state emits exactly one event, after the commit and only
+then, naming its people; deleting a user cancels their meetings like any other cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from concierge import events
+from concierge.clock import FrozenClock
+from concierge.db import Database
+from concierge.reservations import expiry
+from tests.fixtures.app import Person
+from tests.fixtures.reservations import Reserve, at
+from tests.reservations.test_operations import counted
+
+pytestmark = pytest.mark.anyio
+
+Seen = list[tuple[str, int, frozenset[int]]]
+
+
+@pytest.fixture
+def seen() -> Iterator[Seen]:
+    """Every committed event, as (name, reservation id, users), in order."""
+    found: Seen = []
+
+    def note(committed: Any, _info: Any) -> None:
+        found.extend((e.name, e.reservation_id, e.users) for e in committed)
+
+    unsubscribe = events.subscribe(note)
+    yield found
+    unsubscribe()
+
+
+async def test_each_transition_emits_exactly_one_event(
+    client: httpx.AsyncClient,
+    db: Database,
+    clock: FrozenClock,
+    reserve: Reserve,
+    host: Person,
+    guest: Person,
+    seen: Seen,
+) -> None:
+    both = frozenset({host.id, guest.id})
+    held = (await reserve(guest, host, at(14))).json()["id"]
+    assert seen == [("reservation.held", held, both)]
+    assert (await client.post(f"/v1/reservations/{held}/confirm", headers=guest.auth)).is_success
+    assert (await client.post(f"/v1/reservations/{held}/cancel", headers=host.auth)).is_success
+    booked = (await reserve(guest, host, at(15), confirm=True)).json()["id"]
+    lapsing = (await reserve(guest, host, at(16))).json()["id"]
+    # Refusals change nothing and tell nothing.
+    assert (await client.post(f"/v1/reservations/{held}/cancel", headers=host.auth)).status_code
+    assert (await reserve(guest, host, at(15))).status_code == 409
+    clock.advance(minutes=31)
+    async with db.unit_of_work() as session:
+        assert await expiry.expire_lapsed_holds(session, clock.now()) == [lapsing]
+    assert seen == [
+        ("reservation.held", held, both),
+        ("reservation.confirmed", held, both),
+        ("reservation.cancelled", held, both),
+        ("reservation.confirmed", booked, both),
+        ("reservation.held", lapsing, both),
+        ("reservation.expired", lapsing, both),
+    ]
+
+
+async def test_nothing_is_told_before_the_commit_or_after_a_rollback(
+    db: Database, seen: Seen
+) -> None:
+    async def record_then_fail() -> None:
+        async with db.unit_of_work() as session:
+            events.record(session, events.ReservationChanged("held", 1, frozenset({1})))
+            await session.flush()
+            assert seen == []
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await record_then_fail()
+    assert seen == []
+
+
+async def test_deleting_a_user_cancels_their_meetings_and_moves_the_metric(
+    client: httpx.AsyncClient,
+    reserve: Reserve,
+    host: Person,
+    guest: Person,
+    sign_up: Any,
+    seen: Seen,
+) -> None:
+    other = await sign_up("Olga Other")
+    first = (await reserve(guest, host, at(14), confirm=True)).json()["id"]
+    second = (await reserve(other, guest, at(15))).json()["id"]
+    untouched = (await reserve(other, host, at(16))).json()["id"]
+    seen.clear()
+    cancelled = counted("cancelled")
+    gone = await client.delete(f"/v1/users/{guest.id}", headers=guest.auth)
+    assert gone.is_success, gone.text
+    assert counted("cancelled") == cancelled + 2
+    assert sorted(seen) == [
+        ("reservation.cancelled", first, frozenset({host.id, guest.id})),
+        ("reservation.cancelled", second, frozenset({other.id, guest.id})),
+    ]
+    assert untouched not in {reservation_id for _, reservation_id, _ in seen}
