@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,9 +29,9 @@ from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.models import User
 from concierge.ratelimit.deps import limit_by_address
 from concierge.timezones import zone
-from concierge.web import csrf, rendering, service
+from concierge.web import csrf, hold_cookie, rendering, service
 from concierge.web.rendering import Problem
-from concierge.web.schemas import HoldForm, field_messages
+from concierge.web.schemas import BookingForm, TimeForm, field_messages
 
 # Public pages: every route counts against the per-address booking-pages limit (a 429
 # problem with Retry-After when spent).
@@ -130,7 +130,7 @@ async def booking_page(
 
 
 @router.post("/book/{slug}", response_class=HTMLResponse)
-async def hold(
+async def book(
     request: Request,
     slug: str,
     clock: ClockDep,
@@ -142,18 +142,18 @@ async def hold(
     name: FormText = "",
     email: FormText = "",
 ) -> Response:
-    """Hold the chosen time for the visitor, then show them their hold (303)."""
+    """Book the chosen time for the visitor in one step, then show them their booking (303)."""
     now = clock.now()
     entered = {"name": name.strip(), "email": email.strip(), "start": start}
     problem: Problem | None = None
     field_errors: dict[str, str] = {}
     failure: ConciergeError | None = None
-    parsed: HoldForm | None = None
+    parsed: BookingForm | None = None
     if not csrf.verify(request, csrf_token):
         problem = rendering.EXPIRED_FORM
     else:
         try:
-            parsed = HoldForm(start=start, duration=duration, tz=tz, name=name, email=email)
+            parsed = BookingForm(start=start, duration=duration, tz=tz, name=name, email=email)
         except ValidationError as exc:
             field_errors = field_messages(exc)
             problem = rendering.FIX_FIELDS
@@ -161,9 +161,11 @@ async def hold(
         try:
             async with get_database(request).unit_of_work() as session:
                 host = await service.host_by_slug(session, slug)
-                token = await service.hold(
+                own = await service.own_booking(session, host, hold_cookie.read(request))
+                token = await service.book(
                     session,
                     host,
+                    own,
                     start=parsed.start,
                     duration=parsed.duration,
                     guest_name=parsed.name,
@@ -172,7 +174,9 @@ async def hold(
                     now=now,
                     settings=settings,
                 )
-            return RedirectResponse(f"/bookings/{token}", status_code=303)
+            response = RedirectResponse(f"/bookings/{token}", status_code=303)
+            hold_cookie.remember(request, response, slug, token)
+            return response
         except NotFound as exc:
             return rendering.not_found(request, "No such booking page", exc.detail)
         except ConciergeError as exc:
@@ -202,6 +206,84 @@ async def hold(
             form=entered,
             status=problem.status if problem else 422,
         )
+
+
+def _script_problem(problem: Problem) -> JSONResponse:
+    """A refusal for the page's script, in the words the page itself would use."""
+    return JSONResponse(
+        {"title": problem.title, "message": problem.message},
+        status_code=problem.status,
+        headers=rendering.PRIVATE_HEADERS,
+    )
+
+
+@router.post("/book/{slug}/hold")
+async def hold(
+    request: Request,
+    slug: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    start: FormText = "",
+    duration: FormText = "",
+    tz: FormText = "",
+) -> Response:
+    """Keep the time a visitor just picked while they fill the form in (the page's script asks,
+    unseen by the visitor): 204, the hold named by their cookie."""
+    if not csrf.verify(request, csrf_token):
+        return _script_problem(rendering.EXPIRED_FORM)
+    try:
+        parsed = TimeForm(start=start, duration=duration, tz=tz)
+    except ValidationError:
+        return _script_problem(rendering.FIX_FIELDS)
+    now = clock.now()
+    host_name = ""  # kept as text: a failed unit of work expires the host it loaded
+    try:
+        async with get_database(request).unit_of_work() as session:
+            host = await service.host_by_slug(session, slug)
+            host_name = host.name
+            own = await service.own_booking(session, host, hold_cookie.read(request))
+            token = await service.hold(
+                session,
+                host,
+                own,
+                start=parsed.start,
+                duration=parsed.duration,
+                timezone=parsed.tz,
+                now=now,
+                settings=settings,
+            )
+    except NotFound as exc:
+        return _script_problem(Problem("No such booking page", exc.detail, 404))
+    except ConciergeError as exc:
+        return _script_problem(rendering.problem_for(exc, host_name, parsed.start, zone(parsed.tz)))
+    response = Response(status_code=204, headers=rendering.PRIVATE_HEADERS)
+    hold_cookie.remember(request, response, slug, token)
+    return response
+
+
+@router.post("/book/{slug}/release")
+async def release(
+    request: Request,
+    slug: str,
+    clock: ClockDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+) -> Response:
+    """Give back the time held for a visitor who left the page without booking (sent by the
+    page's script as they leave): 204 whether or not anything was held."""
+    if not csrf.verify(request, csrf_token):
+        return _script_problem(rendering.EXPIRED_FORM)
+    async with get_database(request).unit_of_work() as session:
+        try:
+            host = await service.host_by_slug(session, slug)
+        except NotFound as exc:
+            return _script_problem(Problem("No such booking page", exc.detail, 404))
+        own = await service.own_booking(session, host, hold_cookie.read(request))
+        await service.release(session, own, clock.now())
+    response = Response(status_code=204, headers=rendering.PRIVATE_HEADERS)
+    if own is not None and own.booking.state(clock.now()) != "confirmed":
+        hold_cookie.forget(request, response, slug)
+    return response
 
 
 # ------------------------------------------------------------------------ the guest's booking

@@ -1,7 +1,9 @@
 // Concierge booking pages: small enhancements over pages that work without JavaScript.
 // - show times in the visitor's own zone (detected once, when the address names none);
 // - re-list the times as soon as the zone or the meeting length changes;
-// - say which time is chosen; count down a hold; move focus to a message the page shows.
+// - say which time is chosen; count down a hold; move focus to a message the page shows;
+// - keep the chosen time for the visitor while they type (one hold, released when they leave);
+// - on a phone, bring the form into view once a time is picked.
 (function () {
   "use strict";
 
@@ -45,6 +47,138 @@
     show();
   }
 
+  // The time picked is held for the visitor, one request at a time: a quick run of arrow keys
+  // ends with a hold of the last time alone, and the server releases each one it replaces.
+  function holdChoice(form) {
+    var holdUrl = form.getAttribute("data-hold-url");
+    var releaseUrl = form.getAttribute("data-release-url");
+    var problem = form.querySelector("[data-hold-problem]");
+    var submit = form.querySelector("[data-book]");
+    var csrf = form.querySelector("input[name=csrf]").value;
+    var inFlight = false;
+    var wanted = null; // the start the visitor has chosen
+    var held = null; // the start the server holds for them
+    var submitting = false;
+    var timer = null;
+
+    function fields(extra) {
+      var body = new URLSearchParams();
+      body.set("csrf", csrf);
+      Object.keys(extra).forEach(function (k) {
+        body.set(k, extra[k]);
+      });
+      return body;
+    }
+
+    function showProblem(radio, text) {
+      problem.textContent = text;
+      problem.hidden = false;
+      if (radio) {
+        radio.checked = false;
+        radio.disabled = true;
+      }
+    }
+
+    function send() {
+      if (inFlight || wanted === null || wanted === held) return;
+      var start = wanted;
+      var radio = form.querySelector("input[name=start][value='" + start + "']");
+      inFlight = true;
+      fetch(holdUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        body: fields({
+          start: start,
+          duration: form.querySelector("input[name=duration]").value,
+          tz: form.querySelector("input[name=tz]").value,
+        }),
+      })
+        .then(function (response) {
+          if (response.ok) {
+            held = start;
+            problem.hidden = true;
+            return null;
+          }
+          return response.json().then(function (body) {
+            if (wanted === start) wanted = null;
+            showProblem(radio, body.title + ". " + body.message);
+          });
+        })
+        .catch(function () {
+          // Offline for a moment: Book still books if the time is free.
+        })
+        .then(function () {
+          inFlight = false;
+          // Only a choice made meanwhile is sent: a failed request is never retried in a loop.
+          if (wanted !== start) send();
+        });
+    }
+
+    form.addEventListener("change", function (event) {
+      if (event.target.name !== "start") return;
+      wanted = event.target.value;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(send, 250);
+    });
+
+    // Enter on a time chooses it and moves on to the details, instead of sending a half form.
+    form.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.target.name !== "start") return;
+      event.preventDefault();
+      event.target.checked = true;
+      event.target.dispatchEvent(new Event("change", { bubbles: true }));
+      var name = form.querySelector("#name");
+      if (name) name.focus();
+    });
+
+    form.addEventListener("submit", function (event) {
+      if (submitting) {
+        event.preventDefault(); // a second press while the first is on its way
+        return;
+      }
+      submitting = true;
+      submit.setAttribute("aria-disabled", "true");
+    });
+
+    // Leaving without booking gives the time back at once (not only when the hold lapses).
+    window.addEventListener("pagehide", function () {
+      if (submitting || held === null || !navigator.sendBeacon) return;
+      navigator.sendBeacon(releaseUrl, fields({}));
+      held = null;
+    });
+
+    // Back to this page from the browser's cache: hold the chosen time again.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) return;
+      submitting = false;
+      submit.removeAttribute("aria-disabled");
+      var checked = form.querySelector("input[name=start]:checked");
+      held = null;
+      wanted = checked ? checked.value : null;
+      send();
+    });
+
+    var initial = form.querySelector("input[name=start]:checked");
+    if (initial) {
+      wanted = initial.value;
+      send();
+    }
+  }
+
+  // On a phone the details are screens below the times: bring them into view once one is picked.
+  function revealDetails(form) {
+    var details = form.querySelector("#details");
+    if (!details) return;
+    form.addEventListener("click", function (event) {
+      if (event.target.name !== "start") return;
+      var box = details.getBoundingClientRect();
+      if (box.top > window.innerHeight * 0.6) {
+        var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        details.scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });
+      }
+    });
+  }
+
   function pad(n) {
     return (n < 10 ? "0" : "") + n;
   }
@@ -74,7 +208,11 @@
       autoSubmit(options);
     }
     var hold = document.querySelector(".hold-form");
-    if (hold) announceChoice(hold);
+    if (hold) {
+      announceChoice(hold);
+      holdChoice(hold);
+      revealDetails(hold);
+    }
     Array.prototype.forEach.call(document.querySelectorAll("[data-countdown]"), countdown);
     var message = document.querySelector("[data-focus-on-load]");
     if (message) message.focus();
