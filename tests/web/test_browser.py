@@ -157,10 +157,13 @@ async def test_tap_targets_on_a_phone_are_at_least_44_px(
     page = await (await browser.new_context(timezone_id="Asia/Tokyo", viewport=PHONE)).new_page()
     await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30")
 
-    targets = page.locator("main label[for^=slot-], main summary, main button, main input:visible")
+    targets = page.locator(
+        "main label[for^=slot-], main summary, main button, main input, main select"
+    ).filter(visible=True)
     heights = [
-        (await targets.nth(i).bounding_box() or {"height": 0})["height"]
+        box["height"]
         for i in range(await targets.count())
+        if (box := await targets.nth(i).bounding_box()) is not None
     ]
     assert heights
     assert min(heights) >= 44, heights
