@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -55,10 +56,13 @@ async def host_slots(base_url: str, host: dict[str, object], day: date) -> list[
         return list(response.json()["days"][day.isoformat()])
 
 
-def label(start: datetime, tz: ZoneInfo) -> str:
-    """The accessible name of a slot: 'Tuesday 1 December, 18:00' in ``tz``."""
+def label(start: datetime, tz: ZoneInfo, clock: int = 24) -> str:
+    """The accessible name of a slot: 'Tuesday 1 December, 18:00' in ``tz`` (or '6:00 pm')."""
     local = start.astimezone(tz)
-    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+    time = f"{local:%H:%M}"
+    if clock == 12:
+        time = f"{local.hour % 12 or 12}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
+    return f"{local:%A} {local.day} {local:%B}, {time}"
 
 
 def a_bookable_day() -> tuple[date, datetime]:
@@ -104,16 +108,22 @@ async def test_a_visitor_far_from_the_host_books_in_one_step(
 
     await page.goto(f"{server.url}/book/{host['slug']}")
 
-    # The browser's zone was detected and the page re-listed the times in it.
-    await expect(page).to_have_url(f"{server.url}/book/{host['slug']}?tz=Asia%2FTokyo")
+    # The browser's zone and clock (en-US: 12 hours) were detected, and the times re-listed
+    # in them at once.
+    await expect(page).to_have_url(f"{server.url}/book/{host['slug']}?tz=Asia%2FTokyo&clock=12")
     await expect(page.get_by_label("Show times in")).to_have_value("Asia/Tokyo")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Book time with Grace Hopper")
+    await expect(page.locator("[data-zone-now]")).to_contain_text(
+        "Times are shown in Asia/Tokyo (UTC+09:00), where it is now"
+    )
     await page.get_by_label("Meeting length").select_option("30")
-    await expect(page).to_have_url(f"{server.url}/book/{host['slug']}?tz=Asia%2FTokyo&duration=30")
+    await expect(page).to_have_url(re.compile(r"duration=30"))
+    assert "tz=Asia%2FTokyo" in page.url
+    assert f"day={nine.astimezone(TOKYO).date().isoformat()}" in page.url
     await no_axe_violations(page)
     await page.screenshot(path=test_output / f"book-{size}.png", full_page=True)
 
-    await page.get_by_role("radio", name=label(nine, TOKYO)).click(force=True)
+    await page.get_by_role("radio", name=label(nine, TOKYO, clock=12)).click(force=True)
 
     # The form comes into view, and the time is held: nobody else is offered it now.
     await expect(page.get_by_label("Your name")).to_be_in_viewport()
@@ -135,7 +145,7 @@ async def test_a_visitor_far_from_the_host_books_in_one_step(
     await expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
     await expect(page.locator("[data-status]")).to_have_text("Confirmed")
     start = nine.astimezone(TOKYO)
-    when = f"{start:%A} {start.day} {start:%B} {start.year}, {start:%H:%M}–"
+    when = f"{start:%A} {start.day} {start:%B} {start.year}, "
     await expect(page.locator("time")).to_contain_text(when)
     await expect(page.get_by_text("Asia/Tokyo", exact=True)).to_be_visible()
     await expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
@@ -155,7 +165,7 @@ async def test_tap_targets_on_a_phone_are_at_least_44_px(
     day, _ = a_bookable_day()
     host = await open_host(server.url, "Hedy Lamarr", "America/New_York", day)
     page = await (await browser.new_context(timezone_id="Asia/Tokyo", viewport=PHONE)).new_page()
-    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30")
+    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24")
 
     targets = page.locator(
         "main label[for^=slot-], main summary, main button, main input, main select"
@@ -176,7 +186,7 @@ async def test_keyboard_only_booking_and_enter_on_a_time_moves_on_to_the_details
     day, nine = a_bookable_day()
     host = await open_host(server.url, "Barbara Liskov", "America/New_York", day)
     page = await (await browser.new_context(timezone_id="Asia/Tokyo", viewport=DESKTOP)).new_page()
-    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30")
+    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24")
     first = page.get_by_role("radio", name=label(nine, TOKYO))
     while not await first.evaluate("el => el === document.activeElement"):
         await page.keyboard.press("Tab")
@@ -207,7 +217,7 @@ async def test_back_or_a_page_left_open_finds_the_visitors_own_booking(
     host = await open_host(server.url, "Frances Allen", "America/New_York", day)
     context = await browser.new_context(timezone_id="Asia/Tokyo", viewport=PHONE)
     page, stale = await context.new_page(), await context.new_page()
-    url = f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30"
+    url = f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24"
     await stale.goto(url)  # the form as Back shows it from the browser's cache
     await page.goto(url)
     await page.get_by_role("radio", name=label(nine, TOKYO)).check(force=True)
@@ -237,7 +247,7 @@ async def test_changing_the_chosen_time_never_holds_two(
     day, nine = a_bookable_day()
     host = await open_host(server.url, "Radia Perlman", "America/New_York", day)
     page = await (await browser.new_context(timezone_id="Asia/Tokyo", viewport=DESKTOP)).new_page()
-    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30")
+    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24")
     later = nine + timedelta(minutes=30)
     first, second = (f"{t.isoformat().replace('+00:00', 'Z')}" for t in (nine, later))
 
@@ -270,7 +280,7 @@ async def test_without_javascript_book_still_books(
         timezone_id="Asia/Tokyo", viewport=PHONE, java_script_enabled=False
     )
     page = await context.new_page()
-    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30")
+    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24")
     await page.get_by_role("radio", name=label(nine, TOKYO)).check(force=True)
     await fill_details(page, "Kenji Sato", "kenji@example.com")
     await page.screenshot(path=test_output / "book-no-js-phone.png", full_page=True)
@@ -294,7 +304,7 @@ async def test_two_browsers_race_for_one_slot_one_wins_the_other_is_told(
             timezone_id=tz, viewport=PHONE, java_script_enabled=False
         )
         page = await context.new_page()
-        await page.goto(f"{server.url}/book/{host['slug']}?tz={tz}&duration=30")
+        await page.goto(f"{server.url}/book/{host['slug']}?tz={tz}&duration=30&clock=24")
         await page.get_by_role("radio", name=label(nine, ZoneInfo(tz))).check(force=True)
         await fill_details(page, name, f"{name.lower()}@example.com")
         pages.append(page)
@@ -325,12 +335,12 @@ async def test_a_hold_left_alone_lapses_and_the_slot_comes_back(
     slug = await slug_of(client, ada)
     nine = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     holder = await (await browser.new_context(timezone_id="Europe/London")).new_page()
-    await holder.goto(f"{clocked_server}/book/{slug}?tz=Europe/London&duration=30")
+    await holder.goto(f"{clocked_server}/book/{slug}?tz=Europe/London&duration=30&clock=24")
     await holder.get_by_role("radio", name=label(nine, ZoneInfo("Europe/London"))).check(force=True)
     other = await (await browser.new_context(timezone_id="Asia/Tokyo")).new_page()
     taken = other.get_by_role("radio", name=label(nine, TOKYO))
     for _ in range(50):  # the holder's page holds the time a moment after the click
-        await other.goto(f"{clocked_server}/book/{slug}?tz=Asia/Tokyo&duration=30")
+        await other.goto(f"{clocked_server}/book/{slug}?tz=Asia/Tokyo&duration=30&clock=24")
         if not await taken.count():
             break
     await expect(taken).to_have_count(0)
@@ -352,7 +362,7 @@ async def test_the_manage_link_cancels(
     day, nine = a_bookable_day()
     host = await open_host(server.url, "Edsger Dijkstra", "America/New_York", day)
     booking = await (await browser.new_context(timezone_id="America/New_York")).new_page()
-    await booking.goto(f"{server.url}/book/{host['slug']}?tz=America/New_York&duration=30")
+    await booking.goto(f"{server.url}/book/{host['slug']}?tz=America/New_York&duration=30&clock=24")
     await booking.get_by_role("radio", name=label(nine, NEW_YORK)).check(force=True)
     await fill_details(booking, "Mia Manager", "mia@example.com")
     await booking.get_by_role("button", name="Book", exact=True).click()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from concierge.clock import FrozenClock
 from concierge.db import Database
 from concierge.models import ManageLink, Reservation
-from tests.fixtures.web import Visitor, read, slug_of
+from tests.fixtures.web import PageReader, Visitor, read, slug_of
 
 pytestmark = pytest.mark.anyio
 
@@ -52,9 +52,85 @@ async def test_the_page_names_the_host_and_lists_free_times_in_the_visitors_zone
     assert "Book time with Ada Lovelace" in page.text
     assert "Ada Lovelace is in Europe/London" in page.text
     assert page.slots == [NINE, NINE_FIFTEEN, NINE_THIRTY]
-    assert "Tuesday 1 December 3 times" in page.text
+    assert "December 2026" in page.text  # the month of the first free day
+    assert "Tuesday 1 December, 3 times free" in page.text
+    assert "Pick a time on Tuesday 1 December" in page.text
     assert "Tuesday 1 December, 18:00" in page.text  # Tokyo time of 09:00 London
     assert "times in Asia/Tokyo" in page.text
+
+
+async def test_the_visitors_zone_is_named_with_its_offset_and_time_there_now(
+    visitor: Visitor,
+) -> None:
+    page = read(await visitor.open())
+
+    # The frozen clock reads 12:00 UTC: 21:00 in Tokyo.
+    assert "Times are shown in Asia/Tokyo (UTC+09:00), where it is now 21:00." in page.text
+    assert "Tokyo (UTC+09:00)" in page.text
+    assert "Kathmandu (UTC+05:45)" in page.text
+    assert "Argentina, Buenos Aires (UTC-03:00)" in page.text
+    assert '<optgroup label="Asia">' in (await visitor.open()).text
+
+
+async def test_a_12_hour_clock_is_shown_when_asked_for_and_the_toggle_offers_24(
+    visitor: Visitor,
+) -> None:
+    response = await visitor.open(clock="12")
+
+    page = read(response)
+    assert "Tuesday 1 December, 6:00 pm" in page.text
+    assert "Tuesday 1 December, 6:15 pm" in page.text
+    assert "where it is now 9:00 pm" in page.text
+    assert "Show 24-hour times" in page.text
+    assert any("clock=24" in link for link in page.links)
+    assert 'data-clock-detect="off"' in response.text
+    # Without a clock in the address the browser is asked for its locale's.
+    assert 'data-clock-detect="on"' in (await visitor.client.get(f"/book/{visitor.slug}")).text
+
+
+def calendar_days(page: PageReader) -> list[str]:
+    return [link for link in page.links if "day=" in link]
+
+
+async def test_the_month_calendar_marks_free_days_and_goes_as_far_as_the_horizon(
+    visitor: Visitor,
+) -> None:
+    november = read(await visitor.open(month="2026-11"))
+
+    assert "November 2026" in november.text
+    assert calendar_days(november) == []  # nothing free this month
+    assert "No free times in November 2026" in november.text
+    assert "Previous month" not in november.text  # before today: not offered
+    assert "Next month, December 2026" in november.text
+
+    december = read(await visitor.open(month="2026-12"))
+    (day_link,) = calendar_days(december)
+    assert day_link == (
+        f"/book/{visitor.slug}?tz=Asia%2FTokyo&duration=30&clock=24"
+        "&month=2026-12&day=2026-12-01#start"
+    )
+    # Ada takes bookings 60 days ahead: until 22 January, so January is the last month.
+    january = read(await visitor.open(month="2027-01"))
+    assert "January 2027" in january.text
+    assert "Next month" not in january.text
+    assert "January 2027" in read(await visitor.open(month="2027-06")).text  # brought back in
+
+
+async def test_the_address_keeps_the_chosen_day_and_it_lists_that_days_times(
+    visitor: Visitor,
+) -> None:
+    page = read(await visitor.open(month="2026-12", day="2026-12-01"))
+
+    assert page.slots == [NINE, NINE_FIFTEEN, NINE_THIRTY]
+    assert page.inputs["month"] == "2026-12"
+    assert page.inputs["day"] == "2026-12-01"
+    # A day with nothing free, or nonsense, shows the month's first free day instead.
+    assert read(await visitor.open(day="2026-12-02")).slots == [NINE, NINE_FIFTEEN, NINE_THIRTY]
+    assert read(await visitor.open(day="²⁰²⁶", month="20x6-1")).slots == [
+        NINE,
+        NINE_FIFTEEN,
+        NINE_THIRTY,
+    ]
 
 
 async def test_without_a_zone_the_page_uses_the_hosts_and_asks_the_browser_for_its_own(

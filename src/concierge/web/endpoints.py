@@ -10,11 +10,12 @@ rolls back whole, and the page that explains the refusal is read in a fresh tran
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
@@ -29,8 +30,9 @@ from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.models import User
 from concierge.ratelimit.deps import limit_by_address
 from concierge.timezones import zone
-from concierge.web import csrf, hold_cookie, rendering, service
-from concierge.web.rendering import Problem
+from concierge.web import csrf, hold_cookie, rendering, service, views
+from concierge.web.calendar import parse_day, parse_month
+from concierge.web.rendering import Problem, View
 from concierge.web.schemas import BookingForm, TimeForm, field_messages
 
 # Public pages: every route counts against the per-address booking-pages limit (a 429
@@ -68,30 +70,48 @@ def _minutes(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() and len(raw) < 5 else None
 
 
+def _view(
+    host: User,
+    tz: str | None,
+    duration: str | None,
+    clock: str | None,
+    month: str | None = None,
+    day: str | None = None,
+) -> tuple[View, Problem | None]:
+    """What the address asks to see; whatever it gets wrong falls back to the host's choice."""
+    viewer, problem = _viewer_zone(tz, host)
+    return View(
+        tz=viewer,
+        duration=service.offered_duration(host, _minutes(duration)),
+        clock=views.clock_of(clock),
+        month=parse_month(month),
+        day=parse_day(day),
+        tz_chosen=bool(tz) and problem is None,
+        clock_chosen=clock in ("12", "24"),
+    ), problem
+
+
 async def _book_page(
     request: Request,
     session: AsyncSession,
     host: User,
-    tz: ZoneInfo,
-    duration: int,
+    view: View,
     now: datetime,
     settings: Settings,
     *,
-    tz_chosen: bool,
     problem: Problem | None = None,
     field_errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    days = await service.free_times(session, host, tz, duration, now, settings)
+    days = await service.free_times(session, host, view.tz, view.duration, now, settings)
     context = rendering.book_context(
         host,
-        tz,
-        duration,
+        view,
         days,
+        service.bookable_days(host, view.tz, now),
         now,
         settings,
-        tz_chosen=tz_chosen,
         problem=problem,
         field_errors=field_errors or {},
         form=form or {},
@@ -107,25 +127,20 @@ async def booking_page(
     settings: SettingsDep,
     tz: str | None = None,
     duration: str | None = None,
+    hours: Annotated[str | None, Query(alias="clock")] = None,
+    month: str | None = None,
+    day: str | None = None,
 ) -> Response:
-    """A host's free times for the next two weeks, in the visitor's zone, and the hold form."""
+    """A host's month calendar up to their horizon and the chosen day's free times, in the
+    visitor's zone and clock, with the booking form."""
     async with get_database(request).unit_of_work(write=False) as session:
         try:
             host = await service.host_by_slug(session, slug)
         except NotFound as exc:
             return rendering.not_found(request, "No such booking page", exc.detail)
-        view, problem = _viewer_zone(tz, host)
-        minutes = service.offered_duration(host, _minutes(duration))
+        view, problem = _view(host, tz, duration, hours, month, day)
         return await _book_page(
-            request,
-            session,
-            host,
-            view,
-            minutes,
-            clock.now(),
-            settings,
-            tz_chosen=bool(tz) and problem is None,
-            problem=problem,
+            request, session, host, view, clock.now(), settings, problem=problem
         )
 
 
@@ -141,6 +156,7 @@ async def book(
     tz: FormText = "",
     name: FormText = "",
     email: FormText = "",
+    hours: Annotated[str, Form(alias="clock")] = "",
 ) -> Response:
     """Book the chosen time for the visitor in one step, then show them their booking (303)."""
     now = clock.now()
@@ -174,7 +190,8 @@ async def book(
                     now=now,
                     settings=settings,
                 )
-            response = RedirectResponse(f"/bookings/{token}", status_code=303)
+            clock_query = "?clock=12" if hours == "12" else ""
+            response = RedirectResponse(f"/bookings/{token}{clock_query}", status_code=303)
             hold_cookie.remember(request, response, slug, token)
             return response
         except NotFound as exc:
@@ -186,21 +203,21 @@ async def book(
             host = await service.host_by_slug(session, slug)
         except NotFound as exc:
             return rendering.not_found(request, "No such booking page", exc.detail)
-        view, _ = _viewer_zone(tz, host)
+        view, _ = _view(host, tz, duration, hours)
+        if parsed is not None:
+            # The day of the chosen time, so it is listed (and still chosen) with the problem.
+            view = replace(view, day=parsed.start.astimezone(view.tz).date())
         if failure is not None and parsed is not None:
-            problem = rendering.problem_for(failure, host.name, parsed.start, view)
+            problem = rendering.problem_for(failure, host.name, parsed.start, view.tz)
             if failure.extra.get("field") in ("name", "email"):
                 field_errors = {str(failure.extra["field"]): failure.detail}
-        minutes = service.offered_duration(host, _minutes(duration))
         return await _book_page(
             request,
             session,
             host,
             view,
-            minutes,
             now,
             settings,
-            tz_chosen=True,
             problem=problem,
             field_errors=field_errors,
             form=entered,
@@ -372,15 +389,20 @@ async def _rebook(
     settings: Settings,
 ) -> Response:
     reservation = lapsed.reservation
+    tz = zone(lapsed.timezone)
+    view = View(
+        tz=tz,
+        duration=service.offered_duration(lapsed.host, reservation.duration_minutes),
+        day=reservation.start_at.astimezone(tz).date(),
+        tz_chosen=True,
+    )
     return await _book_page(
         request,
         session,
         lapsed.host,
-        zone(lapsed.timezone),
-        service.offered_duration(lapsed.host, reservation.duration_minutes),
+        view,
         now,
         settings,
-        tz_chosen=True,
         problem=problem,
         form={"name": reservation.guest_name or "", "email": reservation.guest_email or ""},
         status=problem.status,

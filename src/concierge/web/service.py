@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -58,6 +58,13 @@ def check_offered(host: User, duration: int) -> None:
         )
 
 
+def bookable_days(host: User, tz: ZoneInfo, now: datetime) -> tuple[date, date]:
+    """The local dates of ``tz`` from today to the host's horizon: what the calendar can show."""
+    return now.astimezone(tz).date(), (now + timedelta(days=host.horizon_days)).astimezone(
+        tz
+    ).date()
+
+
 async def free_times(
     session: AsyncSession,
     host: User,
@@ -66,8 +73,8 @@ async def free_times(
     now: datetime,
     settings: Settings,
 ) -> dict[date, list[datetime]]:
-    """Free starts of the next two weeks, per local date of ``tz``."""
-    first, last = scheduling.default_range(None, None, tz, now)
+    """Free starts from today to the host's horizon, per local date of ``tz``."""
+    first, last = bookable_days(host, tz, now)
     return await scheduling.free_slots(session, host, first, last, tz, duration, now, settings)
 
 
@@ -151,9 +158,9 @@ async def hold(
     A visitor holds at most one of the host's times: their hold (or booking) of this very time is
     kept, any other hold released first. Their name and email come with the booking itself."""
     check_offered(host, duration)
-    if own is not None and own.is_for(start, duration):
-        if own.booking.state(now) in ("held", "confirmed"):
-            return own.token  # theirs already (a page left open, or Back after booking)
+    mine = own is not None and own.is_for(start, duration)
+    if own is not None and mine and own.booking.state(now) in ("held", "confirmed"):
+        return own.token  # theirs already (a page left open, or Back after booking)
     await release(session, own, now)
     reservation = await reservations.reserve(
         session,

@@ -1,5 +1,6 @@
 // Concierge booking pages: small enhancements over pages that work without JavaScript.
-// - show times in the visitor's own zone (detected once, when the address names none);
+// - show times in the visitor's own zone and clock (detected once, when the address names none);
+// - a search box over the zone list;
 // - re-list the times as soon as the zone or the meeting length changes;
 // - say which time is chosen; count down a hold; move focus to a message the page shows;
 // - keep the chosen time for the visitor while they type (one hold, released when they leave);
@@ -9,23 +10,78 @@
 
   document.documentElement.classList.add("js");
 
-  function detectZone(form) {
-    if (form.getAttribute("data-tz-detect") !== "on") return;
-    var zone;
-    try {
-      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    } catch (e) {
-      return;
-    }
-    var select = form.querySelector("select[name=tz]");
-    if (!zone || !select || select.value === zone) return;
-    var known = Array.prototype.some.call(select.options, function (o) {
-      return o.value === zone;
-    });
-    if (!known) return;
+  // On a first visit the address names neither zone nor clock: ask the browser for both, and
+  // re-list the times once, in one step.
+  function detectPreferences(form) {
     var url = new URL(window.location.href);
-    url.searchParams.set("tz", zone);
-    window.location.replace(url.toString());
+    var changed = false;
+    if (form.getAttribute("data-tz-detect") === "on") {
+      var zone = null;
+      try {
+        zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      } catch (e) {
+        zone = null;
+      }
+      var select = form.querySelector("select[name=tz]");
+      var known =
+        zone &&
+        Array.prototype.some.call(select.options, function (o) {
+          return o.value === zone;
+        });
+      if (known && select.value !== zone) {
+        url.searchParams.set("tz", zone);
+        changed = true;
+      }
+    }
+    if (form.getAttribute("data-clock-detect") === "on") {
+      var twelve = false;
+      try {
+        twelve = new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions().hour12;
+      } catch (e) {
+        twelve = false;
+      }
+      var clock = twelve ? "12" : "24";
+      if (form.querySelector("input[name=clock]").value !== clock) {
+        url.searchParams.set("clock", clock);
+        changed = true;
+      }
+    }
+    if (changed) window.location.replace(url.toString());
+  }
+
+  // A search box over the zone list: typing "tok" leaves Tokyo and its neighbours.
+  function searchableZones(form) {
+    var select = form.querySelector("select[name=tz]");
+    if (!select) return;
+    var field = document.createElement("div");
+    field.className = "field";
+    field.innerHTML =
+      '<label for="tz-search">Find your time zone</label>' +
+      '<input id="tz-search" type="search" autocomplete="off" placeholder="City or region">';
+    select.parentNode.parentNode.insertBefore(field, select.parentNode);
+    var input = field.querySelector("input");
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().trim();
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var hit = !words || option.text.toLowerCase().indexOf(words) >= 0;
+        option.hidden = !hit;
+        option.disabled = !hit && !option.selected;
+        if (hit && !first) first = option;
+      });
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+      if (words && first && first.value !== select.value) {
+        select.value = first.value;
+      }
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        if (select.value) form.submit();
+      }
+    });
   }
 
   function autoSubmit(form) {
@@ -204,8 +260,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     var options = document.querySelector("form[data-auto-submit]");
     if (options) {
-      detectZone(options);
+      detectPreferences(options);
       autoSubmit(options);
+      searchableZones(options);
     }
     var hold = document.querySelector(".hold-form");
     if (hold) {
