@@ -123,7 +123,7 @@ async def test_a_visitor_far_from_the_host_books_in_one_step(
     await no_axe_violations(page)
     await page.screenshot(path=test_output / f"book-{size}.png", full_page=True)
 
-    await page.get_by_role("radio", name=label(nine, TOKYO, clock=12)).click(force=True)
+    await page.get_by_role("radio", name=label(nine, TOKYO, clock=12)).click()
 
     # The form comes into view, and the time is held: nobody else is offered it now.
     await expect(page.get_by_label("Your name")).to_be_in_viewport()
@@ -220,13 +220,13 @@ async def test_back_or_a_page_left_open_finds_the_visitors_own_booking(
     url = f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24"
     await stale.goto(url)  # the form as Back shows it from the browser's cache
     await page.goto(url)
-    await page.get_by_role("radio", name=label(nine, TOKYO)).check(force=True)
+    await page.get_by_role("radio", name=label(nine, TOKYO)).check()
     await fill_details(page, "Kenji Sato", "kenji@example.com")
     await page.get_by_role("button", name="Book", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
     booking_url = page.url
 
-    await stale.get_by_role("radio", name=label(nine, TOKYO)).check(force=True)
+    await stale.get_by_role("radio", name=label(nine, TOKYO)).check()
     await fill_details(stale, "Kenji Sato", "kenji@example.com")
     await expect(stale.locator("[data-hold-problem]")).to_be_hidden()
     await stale.get_by_role("button", name="Book", exact=True).click()
@@ -251,8 +251,8 @@ async def test_changing_the_chosen_time_never_holds_two(
     later = nine + timedelta(minutes=30)
     first, second = (f"{t.isoformat().replace('+00:00', 'Z')}" for t in (nine, later))
 
-    await page.get_by_role("radio", name=label(nine, TOKYO)).check(force=True)
-    await page.get_by_role("radio", name=label(later, TOKYO)).check(force=True)
+    await page.get_by_role("radio", name=label(nine, TOKYO)).check()
+    await page.get_by_role("radio", name=label(later, TOKYO)).check()
 
     for _ in range(50):
         slots = await host_slots(server.url, host, day)
@@ -281,7 +281,7 @@ async def test_without_javascript_book_still_books(
     )
     page = await context.new_page()
     await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24")
-    await page.get_by_role("radio", name=label(nine, TOKYO)).check(force=True)
+    await page.get_by_role("radio", name=label(nine, TOKYO)).check()
     await fill_details(page, "Kenji Sato", "kenji@example.com")
     await page.screenshot(path=test_output / "book-no-js-phone.png", full_page=True)
 
@@ -305,7 +305,7 @@ async def test_two_browsers_race_for_one_slot_one_wins_the_other_is_told(
         )
         page = await context.new_page()
         await page.goto(f"{server.url}/book/{host['slug']}?tz={tz}&duration=30&clock=24")
-        await page.get_by_role("radio", name=label(nine, ZoneInfo(tz))).check(force=True)
+        await page.get_by_role("radio", name=label(nine, ZoneInfo(tz))).check()
         await fill_details(page, name, f"{name.lower()}@example.com")
         pages.append(page)
 
@@ -336,7 +336,7 @@ async def test_a_hold_left_alone_lapses_and_the_slot_comes_back(
     nine = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     holder = await (await browser.new_context(timezone_id="Europe/London")).new_page()
     await holder.goto(f"{clocked_server}/book/{slug}?tz=Europe/London&duration=30&clock=24")
-    await holder.get_by_role("radio", name=label(nine, ZoneInfo("Europe/London"))).check(force=True)
+    await holder.get_by_role("radio", name=label(nine, ZoneInfo("Europe/London"))).check()
     other = await (await browser.new_context(timezone_id="Asia/Tokyo")).new_page()
     taken = other.get_by_role("radio", name=label(nine, TOKYO))
     for _ in range(50):  # the holder's page holds the time a moment after the click
@@ -363,7 +363,7 @@ async def test_the_manage_link_cancels(
     host = await open_host(server.url, "Edsger Dijkstra", "America/New_York", day)
     booking = await (await browser.new_context(timezone_id="America/New_York")).new_page()
     await booking.goto(f"{server.url}/book/{host['slug']}?tz=America/New_York&duration=30&clock=24")
-    await booking.get_by_role("radio", name=label(nine, NEW_YORK)).check(force=True)
+    await booking.get_by_role("radio", name=label(nine, NEW_YORK)).check()
     await fill_details(booking, "Mia Manager", "mia@example.com")
     await booking.get_by_role("button", name="Book", exact=True).click()
     manage = await booking.locator("[data-manage-link]").get_attribute("href")
