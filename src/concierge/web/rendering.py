@@ -73,9 +73,13 @@ def page(
 
 
 def not_found(request: Request, heading: str, message: str) -> HTMLResponse:
-    return page(
-        request, "not_found.html", {"heading": heading, "message": message}, 404, private=True
-    )
+    return error_page(request, 404, heading, message)
+
+
+def error_page(request: Request, status: int, heading: str, message: str) -> HTMLResponse:
+    """A refusal as a page with a way on: back to the start, or to try again."""
+    context = {"heading": heading, "message": message, "status": status}
+    return page(request, "not_found.html", context, status, private=True)
 
 
 # ------------------------------------------------------------------------------------ problems
