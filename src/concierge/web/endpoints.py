@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +29,7 @@ from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.models import User
 from concierge.ratelimit.deps import limit_by_address
 from concierge.timezones import zone
-from concierge.web import csrf, errors, hold_cookie, rendering, service, views
+from concierge.web import assets, csrf, errors, hold_cookie, rendering, service, views
 from concierge.web.calendar import parse_day, parse_month
 from concierge.web.rendering import Problem, View
 from concierge.web.schemas import BookingForm, TimeForm, field_messages
@@ -48,7 +47,7 @@ def install(app: FastAPI) -> None:
     """Mount the pages and the files they load (served from the package, never a CDN)."""
     app.include_router(router)
     errors.install(app)
-    app.mount("/static", StaticFiles(packages=[("concierge.web", "static")]), name="static")
+    app.mount("/static", assets.static_files(), name="static")
 
 
 # ------------------------------------------------------------------------------ booking page
