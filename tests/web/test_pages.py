@@ -424,3 +424,31 @@ async def test_pages_load_nothing_from_elsewhere_and_forbid_it(visitor: Visitor)
         served = await visitor.client.get(asset)
         assert served.status_code == 200, asset
     assert '<html lang="en">' in response.text
+
+
+async def test_the_host_sees_the_guests_name_and_email_in_the_api_and_the_feed(
+    client: httpx.AsyncClient, ada, visitor: Visitor
+) -> None:
+    booking_path(await visitor.book(NINE, name="Vera Visitor", email="vera@example.com"))
+
+    listed = await client.get("/v1/reservations", headers=ada.auth)
+    (reservation,) = listed.json()["items"]
+    assert (reservation["guest_name"], reservation["guest_email"]) == (
+        "Vera Visitor",
+        "vera@example.com",
+    )
+    address = await client.post(f"/v1/users/{ada.id}/calendar-url", headers=ada.auth)
+    feed = await client.get(address.json()["url"].replace("http://concierge.test", ""))
+    (event,) = Calendar.from_ical(feed.content).events
+    assert str(event["ATTENDEE"]) == "mailto:vera@example.com"
+    assert event["ATTENDEE"].params["CN"] == "Vera Visitor"
+
+
+async def test_a_time_held_while_the_visitor_types_shows_no_made_up_guest(
+    client: httpx.AsyncClient, ada, visitor: Visitor
+) -> None:
+    await visitor.pick(NINE)
+
+    (reservation,) = (await client.get("/v1/reservations", headers=ada.auth)).json()["items"]
+    assert reservation["status"] == "held"
+    assert (reservation["guest_name"], reservation["guest_email"]) == (None, None)
