@@ -6,6 +6,7 @@ import asyncio
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -15,7 +16,7 @@ from playwright.async_api import Browser, Page, expect
 
 from concierge.clock import FrozenClock
 from tests.fixtures.browser import DESKTOP, PHONE
-from tests.fixtures.server import ServerPool
+from tests.fixtures.server import ServerPool, ServerProcess
 
 pytestmark = [pytest.mark.anyio, pytest.mark.browser, pytest.mark.slow]
 
@@ -65,6 +66,15 @@ def label(start: datetime, tz: ZoneInfo, clock: int = 24) -> str:
     return f"{local:%A} {local.day} {local:%B}, {time}"
 
 
+async def a_host(
+    live_servers: ServerPool, database_url: str, name: str
+) -> tuple[ServerProcess, date, datetime, dict[str, object]]:
+    """A real server, and a host in New York on it bookable 09:00-10:00 on a day soon."""
+    (server,) = live_servers.start(database_url)
+    day, nine = a_bookable_day()
+    return server, day, nine, await open_host(server.url, name, "America/New_York", day)
+
+
 def a_bookable_day() -> tuple[date, datetime]:
     """A day three days ahead in New York (clear of the 24-hour notice) and its 09:00 there."""
     day = datetime.now(NEW_YORK).date() + timedelta(days=3)
@@ -74,6 +84,21 @@ def a_bookable_day() -> tuple[date, datetime]:
 async def fill_details(page: Page, name: str, email: str) -> None:
     await page.get_by_label("Your name").fill(name)
     await page.get_by_label("Email").fill(email)
+
+
+async def visit(
+    browser: Browser,
+    base_url: str,
+    slug: object,
+    tz: str = "Asia/Tokyo",
+    viewport: dict[str, int] = DESKTOP,
+    **options: Any,
+) -> Page:
+    """A new browser (its own cookies) in ``tz`` on the booking page, times listed in ``tz``."""
+    context = await browser.new_context(timezone_id=tz, viewport=viewport, **options)
+    page = await context.new_page()
+    await page.goto(f"{base_url}/book/{slug}?tz={tz}&duration=30&clock=24")
+    return page
 
 
 async def no_axe_violations(page: Page) -> None:
@@ -99,9 +124,7 @@ async def test_a_visitor_far_from_the_host_books_in_one_step(
     test_output: Path,
     viewport: dict[str, int],
 ) -> None:
-    (server,) = live_servers.start(database_url)
-    day, nine = a_bookable_day()
-    host = await open_host(server.url, "Grace Hopper", "America/New_York", day)
+    server, day, nine, host = await a_host(live_servers, database_url, "Grace Hopper")
     context = await browser.new_context(timezone_id="Asia/Tokyo", viewport=viewport)
     page = await context.new_page()
     size = size_name(viewport)
@@ -161,11 +184,8 @@ async def test_a_visitor_far_from_the_host_books_in_one_step(
 async def test_tap_targets_on_a_phone_are_at_least_44_px(
     browser: Browser, live_servers: ServerPool, database_url: str, db
 ) -> None:
-    (server,) = live_servers.start(database_url)
-    day, _ = a_bookable_day()
-    host = await open_host(server.url, "Hedy Lamarr", "America/New_York", day)
-    page = await (await browser.new_context(timezone_id="Asia/Tokyo", viewport=PHONE)).new_page()
-    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24")
+    server, _day, _, host = await a_host(live_servers, database_url, "Hedy Lamarr")
+    page = await visit(browser, server.url, host["slug"], viewport=PHONE)
 
     targets = page.locator(
         "main label[for^=slot-], main summary, main button, main input, main select"
@@ -182,11 +202,8 @@ async def test_tap_targets_on_a_phone_are_at_least_44_px(
 async def test_keyboard_only_booking_and_enter_on_a_time_moves_on_to_the_details(
     browser: Browser, live_servers: ServerPool, database_url: str, db, test_output: Path
 ) -> None:
-    (server,) = live_servers.start(database_url)
-    day, nine = a_bookable_day()
-    host = await open_host(server.url, "Barbara Liskov", "America/New_York", day)
-    page = await (await browser.new_context(timezone_id="Asia/Tokyo", viewport=DESKTOP)).new_page()
-    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24")
+    server, _day, nine, host = await a_host(live_servers, database_url, "Barbara Liskov")
+    page = await visit(browser, server.url, host["slug"], viewport=DESKTOP)
     first = page.get_by_role("radio", name=label(nine, TOKYO))
     while not await first.evaluate("el => el === document.activeElement"):
         await page.keyboard.press("Tab")
@@ -212,9 +229,7 @@ async def test_keyboard_only_booking_and_enter_on_a_time_moves_on_to_the_details
 async def test_back_or_a_page_left_open_finds_the_visitors_own_booking(
     browser: Browser, live_servers: ServerPool, database_url: str, db, test_output: Path
 ) -> None:
-    (server,) = live_servers.start(database_url)
-    day, nine = a_bookable_day()
-    host = await open_host(server.url, "Frances Allen", "America/New_York", day)
+    server, _day, nine, host = await a_host(live_servers, database_url, "Frances Allen")
     context = await browser.new_context(timezone_id="Asia/Tokyo", viewport=PHONE)
     page, stale = await context.new_page(), await context.new_page()
     url = f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24"
@@ -243,11 +258,8 @@ async def test_back_or_a_page_left_open_finds_the_visitors_own_booking(
 async def test_changing_the_chosen_time_never_holds_two(
     browser: Browser, live_servers: ServerPool, database_url: str, db
 ) -> None:
-    (server,) = live_servers.start(database_url)
-    day, nine = a_bookable_day()
-    host = await open_host(server.url, "Radia Perlman", "America/New_York", day)
-    page = await (await browser.new_context(timezone_id="Asia/Tokyo", viewport=DESKTOP)).new_page()
-    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24")
+    server, day, nine, host = await a_host(live_servers, database_url, "Radia Perlman")
+    page = await visit(browser, server.url, host["slug"], viewport=DESKTOP)
     later = nine + timedelta(minutes=30)
     first, second = (f"{t.isoformat().replace('+00:00', 'Z')}" for t in (nine, later))
 
@@ -273,14 +285,8 @@ async def test_changing_the_chosen_time_never_holds_two(
 async def test_without_javascript_book_still_books(
     browser: Browser, live_servers: ServerPool, database_url: str, db, test_output: Path
 ) -> None:
-    (server,) = live_servers.start(database_url)
-    day, nine = a_bookable_day()
-    host = await open_host(server.url, "Margaret Hamilton", "America/New_York", day)
-    context = await browser.new_context(
-        timezone_id="Asia/Tokyo", viewport=PHONE, java_script_enabled=False
-    )
-    page = await context.new_page()
-    await page.goto(f"{server.url}/book/{host['slug']}?tz=Asia/Tokyo&duration=30&clock=24")
+    server, day, nine, host = await a_host(live_servers, database_url, "Margaret Hamilton")
+    page = await visit(browser, server.url, host["slug"], viewport=PHONE, java_script_enabled=False)
     await page.get_by_role("radio", name=label(nine, TOKYO)).check()
     await fill_details(page, "Kenji Sato", "kenji@example.com")
     await page.screenshot(path=test_output / "book-no-js-phone.png", full_page=True)
@@ -294,17 +300,13 @@ async def test_without_javascript_book_still_books(
 async def test_two_browsers_race_for_one_slot_one_wins_the_other_is_told(
     browser: Browser, live_servers: ServerPool, database_url: str, db, test_output: Path
 ) -> None:
-    (server,) = live_servers.start(database_url)
-    day, nine = a_bookable_day()
-    host = await open_host(server.url, "Alan Turing", "America/New_York", day)
+    server, _day, nine, host = await a_host(live_servers, database_url, "Alan Turing")
     pages = []
     for name, tz in (("Ana", "Europe/Madrid"), ("Ben", "Australia/Sydney")):
         # Without script, so neither holds the time before the race: Book decides it.
-        context = await browser.new_context(
-            timezone_id=tz, viewport=PHONE, java_script_enabled=False
+        page = await visit(
+            browser, server.url, host["slug"], tz, viewport=PHONE, java_script_enabled=False
         )
-        page = await context.new_page()
-        await page.goto(f"{server.url}/book/{host['slug']}?tz={tz}&duration=30&clock=24")
         await page.get_by_role("radio", name=label(nine, ZoneInfo(tz))).check()
         await fill_details(page, name, f"{name.lower()}@example.com")
         pages.append(page)
@@ -358,11 +360,8 @@ async def test_a_hold_left_alone_lapses_and_the_slot_comes_back(
 async def test_the_manage_link_cancels(
     browser: Browser, live_servers: ServerPool, database_url: str, db
 ) -> None:
-    (server,) = live_servers.start(database_url)
-    day, nine = a_bookable_day()
-    host = await open_host(server.url, "Edsger Dijkstra", "America/New_York", day)
-    booking = await (await browser.new_context(timezone_id="America/New_York")).new_page()
-    await booking.goto(f"{server.url}/book/{host['slug']}?tz=America/New_York&duration=30&clock=24")
+    server, day, nine, host = await a_host(live_servers, database_url, "Edsger Dijkstra")
+    booking = await visit(browser, server.url, host["slug"], tz="America/New_York")
     await booking.get_by_role("radio", name=label(nine, NEW_YORK)).check()
     await fill_details(booking, "Mia Manager", "mia@example.com")
     await booking.get_by_role("button", name="Book", exact=True).click()
