@@ -378,3 +378,21 @@ async def test_the_manage_link_cancels(
     await expect(later.get_by_role("heading", level=1)).to_have_text("Booking cancelled")
     await expect(later.locator("[data-status]")).to_have_text("Cancelled")
     assert nine.isoformat().replace("+00:00", "Z") in await host_slots(server.url, host, day)
+
+
+async def test_a_browser_on_a_wrong_address_gets_a_page_with_a_way_back(
+    browser: Browser, live_servers: ServerPool, database_url: str, db, test_output: Path
+) -> None:
+    (server,) = live_servers.start(database_url)
+    page = await (await browser.new_context(viewport=PHONE)).new_page()
+
+    response = await page.goto(f"{server.url}/book/nobody/at/all")
+
+    assert response is not None
+    assert response.status == 404
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    await expect(page.get_by_role("link", name="Go to the start page")).to_have_attribute(
+        "href", "/"
+    )
+    await no_axe_violations(page)
+    await page.screenshot(path=test_output / "not-found-phone.png", full_page=True)
