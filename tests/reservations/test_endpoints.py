@@ -34,6 +34,8 @@ async def test_a_hold_lasts_thirty_minutes_and_confirms_once(
         "id": body["id"],
         "host_id": host.id,
         "guest_id": guest.id,
+        "guest_name": None,  # a visitor's, from a booking page; this guest has an account
+        "guest_email": None,
         "start": "2026-11-24T14:00:00Z",
         "end": "2026-11-24T14:30:00Z",
         "duration": 30,

@@ -220,13 +220,13 @@ async def test_a_booking_page_hold_and_its_release_show_in_the_next_request(
     nine, nine_fifteen = "2026-12-01T09:00:00Z", "2026-12-01T09:15:00Z"
     assert nine in await free_on(client, ada, guest, day=day, duration=30)
     visitor = Visitor(client, await slug_of(client, ada), tz="Europe/London")
-    held = await visitor.hold("2026-12-01T09:00:00+00:00")
-    assert held.status_code == 303, held.text
+    held = await visitor.pick("2026-12-01T09:00:00+00:00")  # held while the visitor types
+    assert held.status_code == 204, held.text
     free = await free_on(client, ada, guest, day=day, duration=30)
     assert nine not in free
     assert nine_fifteen not in free  # 09:15-09:45 overlaps the 30 minutes held
-    released = await visitor.press(held.headers["location"], "cancel")
-    assert released.status_code == 303
+    released = await visitor.leave()
+    assert released.status_code == 204
     assert nine in await free_on(client, ada, guest, day=day, duration=30)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from concierge.clock import FrozenClock
 from concierge.db import Database
 from concierge.models import ManageLink, Reservation
-from tests.fixtures.web import Visitor, read, slug_of
+from tests.fixtures.web import PageReader, Visitor, read, slug_of
 
 pytestmark = pytest.mark.anyio
 
@@ -52,9 +52,85 @@ async def test_the_page_names_the_host_and_lists_free_times_in_the_visitors_zone
     assert "Book time with Ada Lovelace" in page.text
     assert "Ada Lovelace is in Europe/London" in page.text
     assert page.slots == [NINE, NINE_FIFTEEN, NINE_THIRTY]
-    assert "Tuesday 1 December 3 times" in page.text
+    assert "December 2026" in page.text  # the month of the first free day
+    assert "Tuesday 1 December, 3 times free" in page.text
+    assert "Pick a time on Tuesday 1 December" in page.text
     assert "Tuesday 1 December, 18:00" in page.text  # Tokyo time of 09:00 London
     assert "times in Asia/Tokyo" in page.text
+
+
+async def test_the_visitors_zone_is_named_with_its_offset_and_time_there_now(
+    visitor: Visitor,
+) -> None:
+    page = read(await visitor.open())
+
+    # The frozen clock reads 12:00 UTC: 21:00 in Tokyo.
+    assert "Times are shown in Asia/Tokyo (UTC+09:00), where it is now 21:00." in page.text
+    assert "Tokyo (UTC+09:00)" in page.text
+    assert "Kathmandu (UTC+05:45)" in page.text
+    assert "Argentina, Buenos Aires (UTC-03:00)" in page.text
+    assert '<optgroup label="Asia">' in (await visitor.open()).text
+
+
+async def test_a_12_hour_clock_is_shown_when_asked_for_and_the_toggle_offers_24(
+    visitor: Visitor,
+) -> None:
+    response = await visitor.open(clock="12")
+
+    page = read(response)
+    assert "Tuesday 1 December, 6:00 pm" in page.text
+    assert "Tuesday 1 December, 6:15 pm" in page.text
+    assert "where it is now 9:00 pm" in page.text
+    assert "Show 24-hour times" in page.text
+    assert any("clock=24" in link for link in page.links)
+    assert 'data-clock-detect="off"' in response.text
+    # Without a clock in the address the browser is asked for its locale's.
+    assert 'data-clock-detect="on"' in (await visitor.client.get(f"/book/{visitor.slug}")).text
+
+
+def calendar_days(page: PageReader) -> list[str]:
+    return [link for link in page.links if "day=" in link]
+
+
+async def test_the_month_calendar_marks_free_days_and_goes_as_far_as_the_horizon(
+    visitor: Visitor,
+) -> None:
+    november = read(await visitor.open(month="2026-11"))
+
+    assert "November 2026" in november.text
+    assert calendar_days(november) == []  # nothing free this month
+    assert "No free times in November 2026" in november.text
+    assert "Previous month" not in november.text  # before today: not offered
+    assert "Next month, December 2026" in november.text
+
+    december = read(await visitor.open(month="2026-12"))
+    (day_link,) = calendar_days(december)
+    assert day_link == (
+        f"/book/{visitor.slug}?tz=Asia%2FTokyo&duration=30&clock=24"
+        "&month=2026-12&day=2026-12-01#start"
+    )
+    # Ada takes bookings 60 days ahead: until 22 January, so January is the last month.
+    january = read(await visitor.open(month="2027-01"))
+    assert "January 2027" in january.text
+    assert "Next month" not in january.text
+    assert "January 2027" in read(await visitor.open(month="2027-06")).text  # brought back in
+
+
+async def test_the_address_keeps_the_chosen_day_and_it_lists_that_days_times(
+    visitor: Visitor,
+) -> None:
+    page = read(await visitor.open(month="2026-12", day="2026-12-01"))
+
+    assert page.slots == [NINE, NINE_FIFTEEN, NINE_THIRTY]
+    assert page.inputs["month"] == "2026-12"
+    assert page.inputs["day"] == "2026-12-01"
+    # A day with nothing free, or nonsense, shows the month's first free day instead.
+    assert read(await visitor.open(day="2026-12-02")).slots == [NINE, NINE_FIFTEEN, NINE_THIRTY]
+    assert read(await visitor.open(day="²⁰²⁶", month="20x6-1")).slots == [
+        NINE,
+        NINE_FIFTEEN,
+        NINE_THIRTY,
+    ]
 
 
 async def test_without_a_zone_the_page_uses_the_hosts_and_asks_the_browser_for_its_own(
@@ -100,30 +176,24 @@ async def test_an_unknown_page_is_a_404_in_words(client: httpx.AsyncClient) -> N
     assert "Nobody has the booking page 'nobody-here'" in read(response).text
 
 
-async def test_hold_confirm_and_see_the_booking_with_a_manage_link(
+async def test_one_press_of_book_books_and_shows_the_booking_with_a_manage_link(
     visitor: Visitor, db: Database
 ) -> None:
     await visitor.open()
-    held = await visitor.hold(NINE_FIFTEEN, name="Vera Visitor", email="Vera@Example.com")
-    path = booking_path(held)
-
-    page = read(await visitor.client.get(path))
-    assert "Confirm your booking" in page.text
-    assert "held for you for 30:00 more, until 21:30" in page.text  # 12:30 UTC in Tokyo
-    assert "Tuesday 1 December 2026, 18:15–18:45" in page.text
-    # The time is off the page for everyone else at once.
-    assert NINE_FIFTEEN not in read(await visitor.open()).slots
-
-    confirmed = await visitor.press(path, "confirm")
-    assert booking_path(confirmed) == path
+    booked = await visitor.book(NINE_FIFTEEN, name="Vera Visitor", email="Vera@Example.com")
+    path = booking_path(booked)
 
     response = await visitor.client.get(path)
     assert response.headers["cache-control"] == "no-store"
     page = read(response)
     assert "You are booked" in page.text
     assert "Status Confirmed" in page.text
+    assert "Tuesday 1 December 2026, 18:15–18:45" in page.text
+    assert "What happens next" in page.text
     assert f"http://concierge.test{path}" in page.links
     assert f"{path}/invite.ics" in page.links
+    # The time is off the page for everyone else at once.
+    assert NINE_FIFTEEN not in read(await visitor.open()).slots
     async with db.unit_of_work(write=False) as session:
         reservation = await session.scalar(select(Reservation))
         link = await session.scalar(select(ManageLink))
@@ -135,11 +205,114 @@ async def test_hold_confirm_and_see_the_booking_with_a_manage_link(
     assert token not in link.token_hash  # only the hash is kept
 
 
+async def active_reservations(db: Database) -> list[tuple[str, str]]:
+    async with db.unit_of_work(write=False) as session:
+        rows = (await session.scalars(select(Reservation).order_by(Reservation.id))).all()
+    return [(r.start_at.isoformat(), r.status) for r in rows if r.status != "cancelled"]
+
+
+async def test_picking_a_time_holds_it_so_nobody_takes_it_while_the_visitor_types(
+    other_browser: httpx.AsyncClient, visitor: Visitor, db: Database
+) -> None:
+    held = await visitor.pick(NINE)
+    assert held.status_code == 204
+    assert "concierge_hold=" in held.headers["set-cookie"]
+    assert "httponly" in held.headers["set-cookie"].lower()
+    rival = Visitor(other_browser, visitor.slug, tz="Europe/Paris")
+    assert NINE not in read(await rival.open()).slots
+    taken = await rival.book(NINE, name="Rita Rival", email="rita@example.com")
+    assert taken.status_code == 409
+
+    booked = booking_path(await visitor.book(NINE))
+
+    assert "You are booked" in read(await visitor.client.get(booked)).text
+    assert await active_reservations(db) == [(NINE, "confirmed")]  # the hold, now confirmed
+
+
+async def test_choosing_another_time_releases_the_first_never_two_holds(
+    visitor: Visitor, db: Database
+) -> None:
+    assert (await visitor.pick(NINE)).status_code == 204
+    assert (await visitor.pick(NINE)).status_code == 204  # the same time again: the same hold
+    assert (await visitor.pick(NINE_THIRTY)).status_code == 204
+
+    assert await active_reservations(db) == [(NINE_THIRTY, "held")]
+    assert NINE in read(await visitor.open()).slots
+
+
+async def test_leaving_the_page_gives_the_time_back(visitor: Visitor, db: Database) -> None:
+    await visitor.pick(NINE)
+
+    left = await visitor.leave()
+
+    assert left.status_code == 204
+    assert await active_reservations(db) == []
+    assert NINE in read(await visitor.open()).slots
+
+
+async def test_book_again_after_back_finds_the_booking_already_made(
+    visitor: Visitor, db: Database
+) -> None:
+    await visitor.pick(NINE)
+    first = booking_path(await visitor.book(NINE))
+
+    # Back to the form (still showing the time), and Book pressed again.
+    again = await visitor.book(NINE)
+
+    assert booking_path(again) == first
+    assert await active_reservations(db) == [(NINE, "confirmed")]
+
+
+async def test_after_back_another_time_is_a_second_booking_not_a_release(
+    visitor: Visitor, db: Database
+) -> None:
+    booking_path(await visitor.book(NINE))
+
+    await visitor.pick(NINE_THIRTY)
+    booking_path(await visitor.book(NINE_THIRTY))
+
+    assert await active_reservations(db) == [(NINE, "confirmed"), (NINE_THIRTY, "confirmed")]
+
+
+async def test_a_taken_time_picked_is_refused_in_the_pages_words(
+    other_browser: httpx.AsyncClient, visitor: Visitor
+) -> None:
+    rival = Visitor(other_browser, visitor.slug, tz="Europe/Paris")
+    booking_path(await rival.book(NINE, name="Rita Rival", email="rita@example.com"))
+
+    refused = await visitor.pick(NINE)
+
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "title": "That time was just taken",
+        "message": "Someone else booked 18:00 on Tuesday 1 December a moment ago, so it could "
+        "not be held for you. Please pick another time: the list below is up to date.",
+    }
+
+
+async def test_a_hold_without_its_csrf_pair_changes_nothing(visitor: Visitor, db: Database) -> None:
+    await visitor.open()
+    visitor.client.cookies.delete("concierge_csrf")
+
+    refused = await visitor.pick(NINE)
+
+    assert refused.status_code == 403
+    assert await active_reservations(db) == []
+
+
+async def test_a_lapsed_hold_still_books_when_the_time_is_free(
+    visitor: Visitor, clock: FrozenClock, db: Database
+) -> None:
+    await visitor.pick(NINE)
+    clock.advance(minutes=31)  # the visitor went for coffee
+
+    booking_path(await visitor.book(NINE))
+
+    assert await active_reservations(db) == [(NINE, "expired"), (NINE, "confirmed")]
+
+
 async def test_the_ics_download_holds_the_booking_in_the_visitors_zone(visitor: Visitor) -> None:
-    path = booking_path(await visitor.hold(NINE))
-    not_yet = await visitor.client.get(f"{path}/invite.ics")
-    assert not_yet.status_code == 404  # a hold is not a booking yet
-    await visitor.press(path, "confirm")
+    path = booking_path(await visitor.book(NINE))
 
     response = await visitor.client.get(f"{path}/invite.ics")
 
@@ -156,7 +329,7 @@ async def test_a_bad_email_is_named_next_to_the_field_and_nothing_is_held(
     visitor: Visitor,
 ) -> None:
     await visitor.open()
-    response = await visitor.hold(NINE, name="Vera", email="vera-at-example")
+    response = await visitor.book(NINE, name="Vera", email="vera-at-example")
 
     assert response.status_code == 422
     page = read(response)
@@ -170,21 +343,21 @@ async def test_a_bad_email_is_named_next_to_the_field_and_nothing_is_held(
 
 async def test_no_time_chosen_is_named(visitor: Visitor) -> None:
     await visitor.open()
-    response = await visitor.hold("", name="Vera", email="vera@example.com")
+    response = await visitor.book("", name="Vera", email="vera@example.com")
 
     assert response.status_code == 422
     assert "Pick one of the free times." in read(response).text
 
 
 async def test_a_time_taken_meanwhile_is_explained_and_the_list_refreshed(
-    client: httpx.AsyncClient, visitor: Visitor
+    other_browser: httpx.AsyncClient, visitor: Visitor
 ) -> None:
-    rival = Visitor(client, visitor.slug, tz="Europe/Paris")
+    rival = Visitor(other_browser, visitor.slug, tz="Europe/Paris")
     await visitor.open()
     await rival.open()
-    booking_path(await rival.hold(NINE, name="Rita Rival", email="rita@example.com"))
+    booking_path(await rival.book(NINE, name="Rita Rival", email="rita@example.com"))
 
-    response = await visitor.hold(NINE)
+    response = await visitor.book(NINE)
 
     assert response.status_code == 409
     page = read(response)
@@ -195,30 +368,8 @@ async def test_a_time_taken_meanwhile_is_explained_and_the_list_refreshed(
     assert page.inputs["name"] == "Vera Visitor"
 
 
-async def test_a_lapsed_hold_cannot_be_confirmed_and_the_time_comes_back(
-    visitor: Visitor, clock: FrozenClock
-) -> None:
-    path = booking_path(await visitor.hold(NINE))
-    held = read(await visitor.client.get(path))  # the page the visitor leaves open
-    assert NINE not in read(await visitor.open()).slots
-    clock.advance(minutes=31)
-
-    reloaded = read(await visitor.client.get(path))
-    assert "Your hold expired" in reloaded.text
-    assert NINE in reloaded.slots  # the manage link now offers the free times instead
-    response = await visitor.client.post(f"{path}/confirm", data={"csrf": held.csrf[0]})
-
-    assert response.status_code == 409
-    page = read(response)
-    assert "Your hold expired" in page.text
-    assert "the hold ran out before it was confirmed" in page.text
-    assert NINE in page.slots  # back on offer, in the list shown with the message
-    assert page.inputs["email"] == "vera@example.com"
-
-
 async def test_the_manage_link_cancels_and_frees_the_time(visitor: Visitor) -> None:
-    path = booking_path(await visitor.hold(NINE))
-    await visitor.press(path, "confirm")
+    path = booking_path(await visitor.book(NINE))
 
     cancelled = await visitor.press(path, "cancel")
     assert booking_path(cancelled) == path
@@ -232,14 +383,6 @@ async def test_the_manage_link_cancels_and_frees_the_time(visitor: Visitor) -> N
     again = await visitor.client.post(f"{path}/cancel", data={"csrf": booking_page.csrf[0]})
     assert again.status_code == 409
     assert "This booking is already over or cancelled." in read(again).text
-
-
-async def test_a_hold_can_be_released(visitor: Visitor) -> None:
-    path = booking_path(await visitor.hold(NINE))
-
-    booking_path(await visitor.press(path, "cancel"))
-
-    assert NINE in read(await visitor.open()).slots
 
 
 async def test_a_wrong_manage_link_is_a_404(client: httpx.AsyncClient) -> None:
@@ -281,3 +424,31 @@ async def test_pages_load_nothing_from_elsewhere_and_forbid_it(visitor: Visitor)
         served = await visitor.client.get(asset)
         assert served.status_code == 200, asset
     assert '<html lang="en">' in response.text
+
+
+async def test_the_host_sees_the_guests_name_and_email_in_the_api_and_the_feed(
+    client: httpx.AsyncClient, ada, visitor: Visitor
+) -> None:
+    booking_path(await visitor.book(NINE, name="Vera Visitor", email="vera@example.com"))
+
+    listed = await client.get("/v1/reservations", headers=ada.auth)
+    (reservation,) = listed.json()["items"]
+    assert (reservation["guest_name"], reservation["guest_email"]) == (
+        "Vera Visitor",
+        "vera@example.com",
+    )
+    address = await client.post(f"/v1/users/{ada.id}/calendar-url", headers=ada.auth)
+    feed = await client.get(address.json()["url"].replace("http://concierge.test", ""))
+    (event,) = Calendar.from_ical(feed.content).events
+    assert str(event["ATTENDEE"]) == "mailto:vera@example.com"
+    assert event["ATTENDEE"].params["CN"] == "Vera Visitor"
+
+
+async def test_a_time_held_while_the_visitor_types_shows_no_made_up_guest(
+    client: httpx.AsyncClient, ada, visitor: Visitor
+) -> None:
+    await visitor.pick(NINE)
+
+    (reservation,) = (await client.get("/v1/reservations", headers=ada.auth)).json()["items"]
+    assert reservation["status"] == "held"
+    assert (reservation["guest_name"], reservation["guest_email"]) == (None, None)

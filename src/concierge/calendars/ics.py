@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 PRODID = "-//Concierge//Booking pages//EN"
 
@@ -26,6 +26,8 @@ class CalendarEvent:
     modified: datetime
     description: str | None = None
     url: str | None = None
+    # Who the meeting is with, as (name, email), for the host's copy.
+    attendee: tuple[str, str] | None = None
 
 
 def calendar(
@@ -74,4 +76,10 @@ def _event(item: CalendarEvent, tz: ZoneInfo, now: datetime) -> Event:
         event.add("description", item.description)
     if item.url:
         event.add("url", item.url)
+    if item.attendee:
+        name, email = item.attendee
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = vText(name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee, encode=False)
     return event

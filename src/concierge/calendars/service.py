@@ -55,7 +55,7 @@ async def confirmed_events(session: AsyncSession, user: User) -> list[CalendarEv
     """Every confirmed reservation ``user`` hosts or attends, titled from their side."""
     host, guest = aliased(User), aliased(User)
     rows = await session.execute(
-        select(Reservation, host.name, guest.name)
+        select(Reservation, host.name, guest.name, guest.email)
         .join(host, host.id == Reservation.host_id)
         .outerjoin(guest, guest.id == Reservation.guest_id)
         .where(
@@ -65,16 +65,24 @@ async def confirmed_events(session: AsyncSession, user: User) -> list[CalendarEv
         .order_by(Reservation.start_at, Reservation.id)
     )
     events = []
-    for reservation, host_name, guest_name in rows:
+    for reservation, host_name, guest_name, guest_email in rows:
+        attendee = None
         if reservation.host_id == user.id:
             other = guest_name or reservation.guest_name or reservation.guest_email or "a guest"
+            email = guest_email or reservation.guest_email
+            attendee = (other, email) if email else None
         else:
             other = host_name
-        events.append(event_for(reservation, f"Meeting with {other}"))
+        events.append(event_for(reservation, f"Meeting with {other}", attendee=attendee))
     return events
 
 
-def event_for(reservation: Reservation, summary: str, url: str | None = None) -> CalendarEvent:
+def event_for(
+    reservation: Reservation,
+    summary: str,
+    url: str | None = None,
+    attendee: tuple[str, str] | None = None,
+) -> CalendarEvent:
     return CalendarEvent(
         uid=event_uid(reservation.id),
         start=reservation.start_at,
@@ -84,6 +92,7 @@ def event_for(reservation: Reservation, summary: str, url: str | None = None) ->
         modified=reservation.cancelled_at or reservation.confirmed_at or reservation.created_at,
         description=reservation.note,
         url=url,
+        attendee=attendee,
     )
 
 

@@ -63,6 +63,9 @@ def view(reservation: Reservation, now: datetime, tz: ZoneInfo | None = None) ->
         id=reservation.id,
         host_id=reservation.host_id,
         guest_id=reservation.guest_id,
+        # Empty while a visitor is still typing them in (the page holds the time meanwhile).
+        guest_name=reservation.guest_name or None,
+        guest_email=reservation.guest_email or None,
         start=render(reservation.start_at, tz),
         end=render(reservation.end_at, tz),
         duration=reservation.duration_minutes,

@@ -40,6 +40,12 @@ class ReservationOut(BaseModel):
     id: int
     host_id: int
     guest_id: int | None = Field(description="Null for a visitor without an account")
+    guest_name: str | None = Field(
+        default=None, description="A visitor's name, as they gave it on the booking page"
+    )
+    guest_email: str | None = Field(
+        default=None, description="A visitor's email, as they gave it on the booking page"
+    )
     start: str = Field(description="RFC 3339 instant")
     end: str = Field(description="RFC 3339 instant")
     duration: int = Field(description="Minutes")

@@ -10,13 +10,13 @@ rolls back whole, and the page that explains the refusal is read in a fresh tran
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,9 +30,10 @@ from concierge.models import User
 from concierge.ratelimit.deps import limit_by_address
 from concierge.timezones import zone
 from concierge.validation import ascii_digits
-from concierge.web import csrf, rendering, service
-from concierge.web.rendering import Problem
-from concierge.web.schemas import HoldForm, field_messages
+from concierge.web import assets, csrf, errors, hold_cookie, rendering, service, views
+from concierge.web.calendar import parse_day, parse_month
+from concierge.web.rendering import Problem, View
+from concierge.web.schemas import BookingForm, TimeForm, field_messages
 
 # Public pages: every route counts against the per-address booking-pages limit (a 429
 # problem with Retry-After when spent).
@@ -46,7 +47,8 @@ FormText = Annotated[str, Form()]
 def install(app: FastAPI) -> None:
     """Mount the pages and the files they load (served from the package, never a CDN)."""
     app.include_router(router)
-    app.mount("/static", StaticFiles(packages=[("concierge.web", "static")]), name="static")
+    errors.install(app)
+    app.mount("/static", assets.static_files(), name="static")
 
 
 # ------------------------------------------------------------------------------ booking page
@@ -69,30 +71,48 @@ def _minutes(raw: str | None) -> int | None:
     return int(raw) if raw and ascii_digits(raw) and len(raw) < 5 else None
 
 
+def _view(
+    host: User,
+    tz: str | None,
+    duration: str | None,
+    clock: str | None,
+    month: str | None = None,
+    day: str | None = None,
+) -> tuple[View, Problem | None]:
+    """What the address asks to see; whatever it gets wrong falls back to the host's choice."""
+    viewer, problem = _viewer_zone(tz, host)
+    return View(
+        tz=viewer,
+        duration=service.offered_duration(host, _minutes(duration)),
+        clock=views.clock_of(clock),
+        month=parse_month(month),
+        day=parse_day(day),
+        tz_chosen=bool(tz) and problem is None,
+        clock_chosen=clock in ("12", "24"),
+    ), problem
+
+
 async def _book_page(
     request: Request,
     session: AsyncSession,
     host: User,
-    tz: ZoneInfo,
-    duration: int,
+    view: View,
     now: datetime,
     settings: Settings,
     *,
-    tz_chosen: bool,
     problem: Problem | None = None,
     field_errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    days = await service.free_times(session, host, tz, duration, now, settings)
+    days = await service.free_times(session, host, view.tz, view.duration, now, settings)
     context = rendering.book_context(
         host,
-        tz,
-        duration,
+        view,
         days,
+        service.bookable_days(host, view.tz, now),
         now,
         settings,
-        tz_chosen=tz_chosen,
         problem=problem,
         field_errors=field_errors or {},
         form=form or {},
@@ -108,30 +128,25 @@ async def booking_page(
     settings: SettingsDep,
     tz: str | None = None,
     duration: str | None = None,
+    hours: Annotated[str | None, Query(alias="clock")] = None,
+    month: str | None = None,
+    day: str | None = None,
 ) -> Response:
-    """A host's free times for the next two weeks, in the visitor's zone, and the hold form."""
+    """A host's month calendar up to their horizon and the chosen day's free times, in the
+    visitor's zone and clock, with the booking form."""
     async with get_database(request).unit_of_work(write=False) as session:
         try:
             host = await service.host_by_slug(session, slug)
         except NotFound as exc:
             return rendering.not_found(request, "No such booking page", exc.detail)
-        view, problem = _viewer_zone(tz, host)
-        minutes = service.offered_duration(host, _minutes(duration))
+        view, problem = _view(host, tz, duration, hours, month, day)
         return await _book_page(
-            request,
-            session,
-            host,
-            view,
-            minutes,
-            clock.now(),
-            settings,
-            tz_chosen=bool(tz) and problem is None,
-            problem=problem,
+            request, session, host, view, clock.now(), settings, problem=problem
         )
 
 
 @router.post("/book/{slug}", response_class=HTMLResponse)
-async def hold(
+async def book(
     request: Request,
     slug: str,
     clock: ClockDep,
@@ -142,19 +157,20 @@ async def hold(
     tz: FormText = "",
     name: FormText = "",
     email: FormText = "",
+    hours: Annotated[str, Form(alias="clock")] = "",
 ) -> Response:
-    """Hold the chosen time for the visitor, then show them their hold (303)."""
+    """Book the chosen time for the visitor in one step, then show them their booking (303)."""
     now = clock.now()
     entered = {"name": name.strip(), "email": email.strip(), "start": start}
     problem: Problem | None = None
     field_errors: dict[str, str] = {}
     failure: ConciergeError | None = None
-    parsed: HoldForm | None = None
+    parsed: BookingForm | None = None
     if not csrf.verify(request, csrf_token):
         problem = rendering.EXPIRED_FORM
     else:
         try:
-            parsed = HoldForm(start=start, duration=duration, tz=tz, name=name, email=email)
+            parsed = BookingForm(start=start, duration=duration, tz=tz, name=name, email=email)
         except ValidationError as exc:
             field_errors = field_messages(exc)
             problem = rendering.FIX_FIELDS
@@ -162,9 +178,11 @@ async def hold(
         try:
             async with get_database(request).unit_of_work() as session:
                 host = await service.host_by_slug(session, slug)
-                token = await service.hold(
+                own = await service.own_booking(session, host, hold_cookie.read(request))
+                token = await service.book(
                     session,
                     host,
+                    own,
                     start=parsed.start,
                     duration=parsed.duration,
                     guest_name=parsed.name,
@@ -173,7 +191,10 @@ async def hold(
                     now=now,
                     settings=settings,
                 )
-            return RedirectResponse(f"/bookings/{token}", status_code=303)
+            clock_query = "?clock=12" if hours == "12" else ""
+            response = RedirectResponse(f"/bookings/{token}{clock_query}", status_code=303)
+            hold_cookie.remember(request, response, slug, token)
+            return response
         except NotFound as exc:
             return rendering.not_found(request, "No such booking page", exc.detail)
         except ConciergeError as exc:
@@ -183,26 +204,104 @@ async def hold(
             host = await service.host_by_slug(session, slug)
         except NotFound as exc:
             return rendering.not_found(request, "No such booking page", exc.detail)
-        view, _ = _viewer_zone(tz, host)
+        view, _ = _view(host, tz, duration, hours)
+        if parsed is not None:
+            # The day of the chosen time, so it is listed (and still chosen) with the problem.
+            view = replace(view, day=parsed.start.astimezone(view.tz).date())
         if failure is not None and parsed is not None:
-            problem = rendering.problem_for(failure, host.name, parsed.start, view)
+            problem = rendering.problem_for(failure, host.name, parsed.start, view.tz)
             if failure.extra.get("field") in ("name", "email"):
                 field_errors = {str(failure.extra["field"]): failure.detail}
-        minutes = service.offered_duration(host, _minutes(duration))
         return await _book_page(
             request,
             session,
             host,
             view,
-            minutes,
             now,
             settings,
-            tz_chosen=True,
             problem=problem,
             field_errors=field_errors,
             form=entered,
             status=problem.status if problem else 422,
         )
+
+
+def _script_problem(problem: Problem) -> JSONResponse:
+    """A refusal for the page's script, in the words the page itself would use."""
+    return JSONResponse(
+        {"title": problem.title, "message": problem.message},
+        status_code=problem.status,
+        headers=rendering.PRIVATE_HEADERS,
+    )
+
+
+@router.post("/book/{slug}/hold")
+async def hold(
+    request: Request,
+    slug: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    start: FormText = "",
+    duration: FormText = "",
+    tz: FormText = "",
+) -> Response:
+    """Keep the time a visitor just picked while they fill the form in (the page's script asks,
+    unseen by the visitor): 204, the hold named by their cookie."""
+    if not csrf.verify(request, csrf_token):
+        return _script_problem(rendering.EXPIRED_FORM)
+    try:
+        parsed = TimeForm(start=start, duration=duration, tz=tz)
+    except ValidationError:
+        return _script_problem(rendering.FIX_FIELDS)
+    now = clock.now()
+    host_name = ""  # kept as text: a failed unit of work expires the host it loaded
+    try:
+        async with get_database(request).unit_of_work() as session:
+            host = await service.host_by_slug(session, slug)
+            host_name = host.name
+            own = await service.own_booking(session, host, hold_cookie.read(request))
+            token = await service.hold(
+                session,
+                host,
+                own,
+                start=parsed.start,
+                duration=parsed.duration,
+                timezone=parsed.tz,
+                now=now,
+                settings=settings,
+            )
+    except NotFound as exc:
+        return _script_problem(Problem("No such booking page", exc.detail, 404))
+    except ConciergeError as exc:
+        return _script_problem(rendering.problem_for(exc, host_name, parsed.start, zone(parsed.tz)))
+    response = Response(status_code=204, headers=rendering.PRIVATE_HEADERS)
+    hold_cookie.remember(request, response, slug, token)
+    return response
+
+
+@router.post("/book/{slug}/release")
+async def release(
+    request: Request,
+    slug: str,
+    clock: ClockDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+) -> Response:
+    """Give back the time held for a visitor who left the page without booking (sent by the
+    page's script as they leave): 204 whether or not anything was held."""
+    if not csrf.verify(request, csrf_token):
+        return _script_problem(rendering.EXPIRED_FORM)
+    async with get_database(request).unit_of_work() as session:
+        try:
+            host = await service.host_by_slug(session, slug)
+        except NotFound as exc:
+            return _script_problem(Problem("No such booking page", exc.detail, 404))
+        own = await service.own_booking(session, host, hold_cookie.read(request))
+        await service.release(session, own, clock.now())
+    response = Response(status_code=204, headers=rendering.PRIVATE_HEADERS)
+    if own is not None and own.booking.state(clock.now()) != "confirmed":
+        hold_cookie.forget(request, response, slug)
+    return response
 
 
 # ------------------------------------------------------------------------ the guest's booking
@@ -291,15 +390,20 @@ async def _rebook(
     settings: Settings,
 ) -> Response:
     reservation = lapsed.reservation
+    tz = zone(lapsed.timezone)
+    view = View(
+        tz=tz,
+        duration=service.offered_duration(lapsed.host, reservation.duration_minutes),
+        day=reservation.start_at.astimezone(tz).date(),
+        tz_chosen=True,
+    )
     return await _book_page(
         request,
         session,
         lapsed.host,
-        zone(lapsed.timezone),
-        service.offered_duration(lapsed.host, reservation.duration_minutes),
+        view,
         now,
         settings,
-        tz_chosen=True,
         problem=problem,
         form={"name": reservation.guest_name or "", "email": reservation.guest_email or ""},
         status=problem.status,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,12 +20,14 @@ from concierge.config import Settings
 from concierge.errors import ConciergeError
 from concierge.models import User
 from concierge.web import csrf, views
+from concierge.web.calendar import month_view
 from concierge.web.service import GuestBooking
 
 # Everything a page loads comes from this service: no CDN, no inline script, no framing.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "Referrer-Policy": "no-referrer",
@@ -70,9 +73,13 @@ def page(
 
 
 def not_found(request: Request, heading: str, message: str) -> HTMLResponse:
-    return page(
-        request, "not_found.html", {"heading": heading, "message": message}, 404, private=True
-    )
+    return error_page(request, 404, heading, message)
+
+
+def error_page(request: Request, status: int, heading: str, message: str) -> HTMLResponse:
+    """A refusal as a page with a way on: back to the start, or to try again."""
+    context = {"heading": heading, "message": message, "status": status}
+    return page(request, "not_found.html", context, status, private=True)
 
 
 # ------------------------------------------------------------------------------------ problems
@@ -143,63 +150,133 @@ def problem_for(error: ConciergeError, host_name: str, start: datetime, tz: Zone
 # ------------------------------------------------------------------------------------ contexts
 
 
+@dataclass(frozen=True)
+class View:
+    """What a visitor asked the booking page to show; the address keeps all of it."""
+
+    tz: ZoneInfo
+    duration: int
+    clock: int = 24
+    month: date | None = None
+    day: date | None = None
+    tz_chosen: bool = False
+    clock_chosen: bool = False
+
+    def url(self, page_url: str, **changes: Any) -> str:
+        params: dict[str, Any] = {
+            "tz": self.tz.key,
+            "duration": self.duration,
+            "clock": self.clock,
+            "month": f"{self.month:%Y-%m}" if self.month else None,
+            "day": self.day.isoformat() if self.day else None,
+            **changes,
+        }
+        return f"{page_url}?{urlencode({k: v for k, v in params.items() if v is not None})}"
+
+
+_WEEKDAYS = [(d, d[:3]) for d in calendar.day_name]
+
+
+def _calendar(
+    page_url: str, view: View, days: dict[date, list[datetime]], first: date, last: date
+) -> dict[str, Any]:
+    shown = month_view(days, first, last, view.month, view.day)
+
+    def month_url(month: date | None) -> str | None:
+        return view.url(page_url, month=f"{month:%Y-%m}", day=None) if month else None
+
+    weeks = []
+    for week in shown.weeks:
+        cells = []
+        for cell in week:
+            link = None
+            if cell.in_month and cell.bookable and cell.free:
+                link = view.url(page_url, month=f"{cell.day:%Y-%m}", day=cell.day.isoformat())
+            cells.append(
+                {
+                    "number": cell.day.day,
+                    "in_month": cell.in_month,
+                    "link": link,
+                    "label": f"{views.day_label(cell.day)}, {views.count_label(cell.free)} free",
+                    "chosen": cell.chosen,
+                    "today": cell.today,
+                }
+            )
+        weeks.append(cells)
+    return {
+        "title": f"{shown.month:%B %Y}",
+        "weeks": weeks,
+        "previous_url": month_url(shown.previous),
+        "previous_label": f"{shown.previous:%B %Y}" if shown.previous else "",
+        "next_url": month_url(shown.next),
+        "next_label": f"{shown.next:%B %Y}" if shown.next else "",
+        "chosen": shown.chosen,
+        "month": shown.month,
+    }
+
+
 def book_context(
     host: User,
-    tz: ZoneInfo,
-    duration: int,
+    view: View,
     days: dict[date, list[datetime]],
+    bookable: tuple[date, date],
     now: datetime,
     settings: Settings,
     *,
-    tz_chosen: bool,
     problem: Problem | None,
     field_errors: dict[str, str],
     form: dict[str, str],
 ) -> dict[str, Any]:
+    page_url = f"/book/{host.slug}"
+    tz, duration, clock = view.tz, view.duration, view.clock
+    month = _calendar(page_url, view, days, *bookable)
     chosen = form.get("start", "")
-    day_views = []
-    for day, starts in days.items():
-        slots = []
-        for start in starts:
-            value = start.isoformat()
-            end = views.ends(start, duration)
-            slots.append(
-                {
-                    "id": views.slot_id(start),
-                    "value": value,
-                    "label": views.time_label(start, tz),
-                    "summary": views.when_label(start, end, tz),
-                    "checked": value == chosen,
-                }
-            )
-        day_views.append(
+    day: date | None = month["chosen"]
+    slots = []
+    for start in days.get(day, []) if day else []:
+        value = start.isoformat()
+        slots.append(
             {
-                "label": views.day_label(day),
-                "count_label": views.count_label(len(slots)),
-                "slots": slots,
-                "open": any(s["checked"] for s in slots),
+                "id": views.slot_id(start),
+                "value": value,
+                "label": views.time_label(start, tz, clock),
+                "summary": views.when_label(start, views.ends(start, duration), tz, clock),
+                "checked": value == chosen,
             }
         )
-    with_slots = [d for d in day_views if d["slots"]]
-    if with_slots and not any(d["open"] for d in with_slots):
-        with_slots[0]["open"] = True
+    any_slots = any(days.values())
     host_zone = ZoneInfo(host.timezone)
+    other_clock = 24 if clock == 12 else 12
     return {
         "host": {
             "name": host.name,
             "zone_label": views.zone_label(host.timezone),
-            "now": views.moment_label(now, host_zone),
+            "now": views.moment_label(now, host_zone, clock),
         },
-        "page_url": f"/book/{host.slug}",
+        "page_url": page_url,
         "tz": tz.key,
         "tz_label": views.zone_label(tz.key),
-        "tz_chosen": tz_chosen,
-        "zones": views.zone_choices(tz.key),
+        "tz_offset": views.offset_label(tz, now),
+        "tz_now": views.time_label(now, tz, clock),
+        "tz_chosen": view.tz_chosen,
+        "clock": clock,
+        "clock_chosen": view.clock_chosen,
+        "clock_toggle": {
+            "url": view.url(page_url, clock=other_clock),
+            "label": f"Show {other_clock}-hour times",
+        },
+        "month_value": f"{month['month']:%Y-%m}",
+        "day_value": day.isoformat() if day else "",
+        "zone_groups": views.zone_groups(tz.key, now),
         "duration": duration,
         "duration_label": views.duration_label(duration),
         "durations": [(m, views.duration_label(m)) for m in sorted(host.booking_durations)],
-        "days": day_views,
-        "any_slots": bool(with_slots),
+        "calendar": month,
+        "weekdays": _WEEKDAYS,
+        "day_label": views.day_label(day) if day else "",
+        "slots": slots,
+        "any_slots": any_slots,
+        "last_day": views.day_label(bookable[1]),
         "hold_minutes": settings.hold_minutes,
         "problem": problem,
         "field_errors": field_errors,

@@ -1,4 +1,4 @@
-"""The hold form, checked field by field so each mistake is named next to its field."""
+"""The booking form, checked field by field so each mistake is named next to its field."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     EmailStr,
+    Field,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -25,16 +26,14 @@ def _ascii_number(value: object) -> object:
     return value
 
 
-class HoldForm(BaseModel):
+class TimeForm(BaseModel):
+    """A chosen time: what the page holds for the visitor while they fill the form in."""
+
     model_config = ConfigDict(extra="forbid")
 
     start: Instant
-    duration: Annotated[int, BeforeValidator(_ascii_number)]
+    duration: Annotated[int, BeforeValidator(_ascii_number), Field(ge=1, le=24 * 60)]
     tz: Annotated[str, StringConstraints(max_length=64), ONE_LINE]
-    name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE
-    ]
-    email: Annotated[EmailStr, ONE_LINE]
 
     @field_validator("tz")
     @classmethod
@@ -44,6 +43,15 @@ class HoldForm(BaseModel):
         except InvalidRequest as exc:
             raise ValueError(exc.detail) from exc
         return value
+
+
+class BookingForm(TimeForm):
+    """The whole form: the chosen time and who the visitor is."""
+
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE
+    ]
+    email: Annotated[EmailStr, ONE_LINE]
 
 
 # What each field's problem means to the person filling the form in.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -58,6 +58,13 @@ def check_offered(host: User, duration: int) -> None:
         )
 
 
+def bookable_days(host: User, tz: ZoneInfo, now: datetime) -> tuple[date, date]:
+    """The local dates of ``tz`` from today to the host's horizon: what the calendar can show."""
+    return now.astimezone(tz).date(), (now + timedelta(days=host.horizon_days)).astimezone(
+        tz
+    ).date()
+
+
 async def free_times(
     session: AsyncSession,
     host: User,
@@ -66,8 +73,8 @@ async def free_times(
     now: datetime,
     settings: Settings,
 ) -> dict[date, list[datetime]]:
-    """Free starts of the next two weeks, per local date of ``tz``."""
-    first, last = scheduling.default_range(None, None, tz, now)
+    """Free starts from today to the host's horizon, per local date of ``tz``."""
+    first, last = bookable_days(host, tz, now)
     return await scheduling.free_slots(session, host, first, last, tz, duration, now, settings)
 
 
@@ -106,9 +113,71 @@ async def booking_by_token(session: AsyncSession, token: str) -> GuestBooking:
     return GuestBooking(reservation=reservation, host=host, timezone=link.timezone)
 
 
+@dataclass(frozen=True)
+class OwnBooking:
+    """The booking a visitor's browser remembers for one host (the hold cookie): its token too."""
+
+    token: str
+    booking: GuestBooking
+
+    def is_for(self, start: datetime, duration: int) -> bool:
+        r = self.booking.reservation
+        return r.start_at == start and r.duration_minutes == duration
+
+
+async def own_booking(session: AsyncSession, host: User, token: str | None) -> OwnBooking | None:
+    """The visitor's booking with ``host`` named by their cookie, if it is one."""
+    if not token:
+        return None
+    try:
+        found = await booking_by_token(session, token)
+    except NotFound:
+        return None
+    return OwnBooking(token, found) if found.host.id == host.id else None
+
+
+async def release(session: AsyncSession, own: OwnBooking | None, now: datetime) -> None:
+    """Give back the visitor's live hold (they left the page or chose another time)."""
+    if own is not None and own.booking.state(now) == "held":
+        await reservations.cancel_reservation(session, own.booking.reservation, now)
+
+
 async def hold(
     session: AsyncSession,
     host: User,
+    own: OwnBooking | None,
+    *,
+    start: datetime,
+    duration: int,
+    timezone: str,
+    now: datetime,
+    settings: Settings,
+) -> str:
+    """Keep the chosen time for the visitor while they fill the form in; the token of the hold.
+
+    A visitor holds at most one of the host's times: their hold (or booking) of this very time is
+    kept, any other hold released first. Their name and email come with the booking itself."""
+    check_offered(host, duration)
+    mine = own is not None and own.is_for(start, duration)
+    if own is not None and mine and own.booking.state(now) in ("held", "confirmed"):
+        return own.token  # theirs already (a page left open, or Back after booking)
+    await release(session, own, now)
+    reservation = await reservations.reserve(
+        session,
+        guest=reservations.Visitor(name="", email=""),
+        host_id=host.id,
+        start=start,
+        duration_minutes=duration,
+        now=now,
+        settings=settings,
+    )
+    return await add_manage_link(session, reservation, timezone, now)
+
+
+async def book(
+    session: AsyncSession,
+    host: User,
+    own: OwnBooking | None,
     *,
     start: datetime,
     duration: int,
@@ -118,8 +187,21 @@ async def hold(
     now: datetime,
     settings: Settings,
 ) -> str:
-    """Hold the time for a visitor without an account; the token of their manage link."""
+    """Book the time for a visitor without an account; the token of their manage link.
+
+    Their own hold of this time is confirmed (nobody could take it while they typed); a second
+    press of Book, or Book again after Back, finds the booking already made and answers it."""
     check_offered(host, duration)
+    if own is not None and own.is_for(start, duration):
+        state = own.booking.state(now)
+        if state == "confirmed":
+            return own.token
+        if state == "held":
+            held = own.booking.reservation
+            held.guest_name, held.guest_email = guest_name, guest_email
+            await reservations.confirm_reservation(session, held, now)
+            return own.token
+    await release(session, own, now)
     reservation = await reservations.reserve(
         session,
         guest=reservations.Visitor(name=guest_name, email=guest_email),
@@ -128,6 +210,7 @@ async def hold(
         duration_minutes=duration,
         now=now,
         settings=settings,
+        confirm=True,
     )
     return await add_manage_link(session, reservation, timezone, now)
 

@@ -29,12 +29,38 @@ def zone_label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def zone_choices(current: str) -> list[tuple[str, str]]:
-    """Every zone to pick from, with ``current`` among them even when it is an alias."""
-    names = _zone_names()
-    if current not in names:
-        names = (current, *names)
-    return [(name, zone_label(name)) for name in names]
+def offset_label(tz: ZoneInfo, at: datetime) -> str:
+    """'UTC+09:00', 'UTC-07:00', 'UTC+05:45' at the instant ``at``."""
+    offset = at.astimezone(tz).utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _place(name: str) -> str:
+    """'America/Argentina/Buenos_Aires' -> 'Argentina, Buenos Aires': the region is the group."""
+    return zone_label(name.split("/", 1)[-1]).replace("/", ", ")
+
+
+@lru_cache(maxsize=4)
+def _zone_groups(hour: datetime) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in _zone_names():
+        region = name.split("/", 1)[0] if "/" in name else "Universal"
+        label = f"{_place(name)} ({offset_label(ZoneInfo(name), hour)})"
+        groups.setdefault(region, []).append((name, label))
+    return tuple((region, tuple(zones)) for region, zones in groups.items())
+
+
+def zone_groups(current: str, now: datetime) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every zone to pick from, grouped by region and labelled with its offset now; ``current``
+    is among them even when it is an alias. Offsets are worked out once an hour."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    groups = [(region, list(zones)) for region, zones in _zone_groups(hour)]
+    if current not in _zone_names():
+        label = f"{zone_label(current)} ({offset_label(ZoneInfo(current), now)})"
+        groups.insert(0, ("Your zone", [(current, label)]))
+    return groups
 
 
 def duration_label(minutes: int) -> str:
@@ -51,23 +77,38 @@ def day_label(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
-def time_label(instant: datetime, tz: ZoneInfo) -> str:
-    return instant.astimezone(tz).strftime("%H:%M")
+CLOCKS = (12, 24)
 
 
-def when_label(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+def clock_of(raw: str | None) -> int:
+    """The clock asked for in an address (``clock=12``); 24 hours unless 12 is named."""
+    return 12 if raw == "12" else 24
+
+
+def _clock_time(local: datetime, clock: int) -> str:
+    if clock == 12:
+        return f"{local.hour % 12 or 12}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
+    return f"{local:%H:%M}"
+
+
+def time_label(instant: datetime, tz: ZoneInfo, clock: int = 24) -> str:
+    """'18:00', or '6:00 pm' on a 12-hour clock."""
+    return _clock_time(instant.astimezone(tz), clock)
+
+
+def when_label(start: datetime, end: datetime, tz: ZoneInfo, clock: int = 24) -> str:
     """'Tuesday 1 December 2026, 18:00–18:30' (the end's date is named when it differs)."""
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    text = f"{day_label(local_start.date())} {local_start.year}, {local_start:%H:%M}–"
+    text = f"{day_label(local_start.date())} {local_start.year}, {_clock_time(local_start, clock)}–"
     if local_end.date() != local_start.date():
         text += f"{day_label(local_end.date())} "
-    return text + f"{local_end:%H:%M}"
+    return text + _clock_time(local_end, clock)
 
 
-def moment_label(instant: datetime, tz: ZoneInfo) -> str:
+def moment_label(instant: datetime, tz: ZoneInfo, clock: int = 24) -> str:
     """'18:00 on Tuesday 1 December'."""
     local = instant.astimezone(tz)
-    return f"{local:%H:%M} on {day_label(local.date())}"
+    return f"{_clock_time(local, clock)} on {day_label(local.date())}"
 
 
 def remaining_label(seconds: int) -> str:
