@@ -15,8 +15,12 @@ import pytest
 from concierge.integrations.resy.client import ResyClient
 from concierge.integrations.resy.errors import (
     AuthExpired,
+    BadCredentials,
     BlockedOrCaptcha,
+    RateLimited,
     ResyError,
+    SlotTaken,
+    Unavailable,
     UnrecognisedResponse,
 )
 from concierge.integrations.resy.schemas import BookingDetails, Slot, VenueRef
@@ -329,3 +333,123 @@ async def test_amogh_venuesearch_2026_hits_with_coordinates(
     )
     assert (mori.latitude, mori.longitude) == (40.7272759747071, -74.0020662320965)
     assert (amor_loco.venue_id, amor_loco.location_code) == (52750, "ny")
+
+
+# --- accounts (/3/auth/password, /2/user)
+
+
+async def test_resy_snipe_login_2026_gives_the_user_token_and_card(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/auth/password", recorded("resy_snipe_login_2026.json"))
+
+    login = await client.login("u@x.io", "pw")
+
+    assert (login.id, login.email, login.payment_method_id) == (99, "u@x.io", 42)
+    assert login.token.get_secret_value().endswith(".sig")
+    sent = recorded_resy.seen[-1]
+    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert sent.body == "email=u%40x.io&password=pw"
+
+
+async def test_resy_mcp_login_419_2026_blames_the_password_and_echoes_no_token(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/auth/password", recorded("resy_mcp_login_419_2026.json", 419))
+    recorded_resy.on("GET /2/config", {})
+
+    with pytest.raises(BadCredentials) as raised:
+        await client.login("test@example.com", "pw")
+
+    assert "eyJ" not in str(raised.value)
+    assert recorded_resy.count("GET /2/config") == 1
+
+
+async def test_resy_mcp_user_2026_without_an_id_still_lists_the_cards(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /2/user", recorded("resy_mcp_user_2026.json"))
+
+    user = await client.current_user()
+
+    assert (user.id, user.first_name, user.email) == (None, "Chris", "chris@example.com")
+    assert [m.id for m in user.payment_methods] == [55, 77]
+    assert recorded_resy.seen[-1].headers["X-Resy-Auth-Token"] == "token-0"
+
+
+# --- error bodies, as resy-snipe classifies them
+
+
+EXPECTED_ON_USER: dict[str, type[ResyError]] = {
+    "401 unauthorized": AuthExpired,
+    "401 with specific message": AuthExpired,
+    "429 too many requests": RateLimited,
+    "410 gone implies book token expired": SlotTaken,
+    "403 with captcha marker = anti-bot": BlockedOrCaptcha,
+    "403 with challenge marker = anti-bot": BlockedOrCaptcha,
+    "specific_code BOOK_TOKEN_EXPIRED on 400": SlotTaken,
+    "specific_code SLOT_NOT_AVAILABLE on 400": SlotTaken,
+    "specific_code RATE_LIMITED on 400": RateLimited,
+    "specific_code AUTH_REQUIRED on 400": AuthExpired,
+    "TestClassifyServerErrorWrapped": Unavailable,
+    "TestClassifyHandlesNonJSONBody": AuthExpired,
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "body"),
+    [
+        (row["case"], row["status"], row["body"])
+        for row in json.loads((CORPUS / "resy_snipe_error_bodies_2026.json").read_text())
+    ],
+)
+async def test_resy_snipe_error_bodies_2026_are_each_read_as_what_they_mean(
+    recorded_resy: RecordedResy, client: ResyClient, case: str, status: int, body: Any
+) -> None:
+    recorded_resy.on("POST /3/details", Answer(status, body))
+
+    with pytest.raises(ResyError) as raised:
+        await client.details(carbone_slot(), 2)
+
+    assert type(raised.value) is EXPECTED_ON_USER[case]
+    assert raised.value.status == status
+
+
+async def test_resy_snipe_409_slot_not_available_on_book_is_a_taken_slot_not_a_closed_account(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    [_, on_book] = json.loads((CORPUS / "resy_snipe_book_errors_2026.json").read_text())
+    recorded_resy.on("POST /3/book", Answer(on_book["status"], on_book["body"]))
+    details = BookingDetails(book_token="tok", slot=carbone_slot(), party_size=2)
+
+    with pytest.raises(SlotTaken):
+        await client.book(details, payment_method_id=42)
+    assert recorded_resy.count("POST /3/book") == 1
+    assert recorded_resy.count("GET /3/user/reservations") == 0
+
+
+async def test_resy_snipe_410_book_token_expired_on_details_is_a_taken_slot(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    [on_details, _] = json.loads((CORPUS / "resy_snipe_book_errors_2026.json").read_text())
+    recorded_resy.on("POST /3/details", Answer(on_details["status"], on_details["body"]))
+
+    with pytest.raises(SlotTaken):
+        await client.details(carbone_slot(), 2)
+
+
+# --- /3/venue, 2026
+
+
+async def test_amogh_venue_2026_zone_google_place_and_no_captcha(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /3/venue", recorded("amogh_venue_2026.json"))
+
+    venue = await client.venue(87134)
+
+    assert (venue.resy_id, venue.url_slug) == (87134, "brooklyn-chop-house-downtown-fidi")
+    assert venue.google_place_id == "ChIJfzUD4QJbwokRAZ0n7-0CxuM"
+    assert (venue.time_zone, venue.location_code, venue.postal_code) == ("EST5EDT", "ny", "10038")
+    assert (venue.max_party_size, venue.feature_recaptcha) == (6, False)
+    assert recorded_resy.seen[-1].query["id"] == ["87134"]

@@ -69,7 +69,15 @@ BROWSER_USER_AGENT = (
 WEB_ORIGIN = "https://resy.com"
 
 # Words Resy uses, in any status, when the table has gone between find and book.
-_SLOT_GONE = ("no longer available", "invalid book token", "invalid configuration id")
+# Lower-cased words of a refusal that means the slot is gone; the upper-case ones are Resy's
+# ``specific_code`` values, read from the JSON text of the body.
+_SLOT_GONE = (
+    "no longer available",
+    "invalid book token",
+    "invalid configuration id",
+    "slot_not_available",
+    "book_token_expired",
+)
 
 Sleep = Callable[[float], Awaitable[None]]
 # "optional": Resy answers with the application key alone, but a logged-in user may see more.
@@ -560,6 +568,10 @@ class ResyClient:
         lowered = text.lower()
         if any(words in lowered for words in _SLOT_GONE) or status == 410:
             raise SlotTaken(status=status)
+        if "rate_limited" in lowered:
+            raise RateLimited(status=status, retry_after=_retry_after(response))
+        if "auth_required" in lowered:
+            raise AuthExpired(status=status)
         if status == 419 and path == "/3/auth/password":
             raise BadCredentials(status=status)
         if status in {401, 419} and anonymous:

@@ -111,7 +111,9 @@ class PaymentMethod(ResyModel):
 
 
 class User(ResyModel):
-    id: int
+    # Not every /2/user answer carries the id (chrischall/resy-mcp's profile shape has none);
+    # nothing Concierge does with the user needs it.
+    id: int | None = None
     first_name: str | None = None
     last_name: str | None = None
     email: str | None = Field(default=None, validation_alias=AliasChoices("em_address", "email"))
