@@ -453,3 +453,59 @@ async def test_amogh_venue_2026_zone_google_place_and_no_captcha(
     assert (venue.time_zone, venue.location_code, venue.postal_code) == ("EST5EDT", "ny", "10038")
     assert (venue.max_party_size, venue.feature_recaptcha) == (6, False)
     assert recorded_resy.seen[-1].query["id"] == ["87134"]
+
+
+# --- feature_recaptcha: a refusal at a captcha venue sends the person to resy.com
+
+
+def captcha_find_answer(flag: bool) -> Any:
+    """amogh_find_2026.json as recorded, with the venue's feature_recaptcha set to ``flag``."""
+    answer = json.loads((CORPUS / "amogh_find_2026.json").read_text())
+    answer["results"]["venues"][0]["venue"]["feature_recaptcha"] = flag
+    return answer
+
+
+@pytest.mark.parametrize("flag", [False, True])
+async def test_find_carries_the_venues_feature_recaptcha_on_each_slot(
+    recorded_resy: RecordedResy, client: ResyClient, flag: bool
+) -> None:
+    recorded_resy.on("GET /4/find", captcha_find_answer(flag))
+
+    availability = await client.find(87134, date(2026, 10, 22), 2)
+
+    assert {s.venue.feature_recaptcha for s in availability.slots if s.venue} == {flag}
+
+
+async def booking_refused_with_a_bare_400(
+    recorded_resy: RecordedResy, client: ResyClient, flag: bool
+) -> ResyError:
+    recorded_resy.on("GET /4/find", captcha_find_answer(flag))
+    recorded_resy.on("POST /3/book", Answer(400, {"message": "Bad Request"}))
+    recorded_resy.on("GET /3/user/reservations", {"reservations": [], "metadata": {"total": 0}})
+    [slot, *_] = (await client.find(87134, date(2026, 10, 22), 2)).slots
+    details = BookingDetails(book_token="SCRUBBED_BOOK_TOKEN", slot=slot, party_size=2)
+    with pytest.raises(ResyError) as raised:
+        await client.book(details)
+    assert recorded_resy.count("POST /3/book") == 1
+    return raised.value
+
+
+async def test_a_refused_booking_at_a_captcha_venue_offers_the_deep_link_at_once(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    refused = await booking_refused_with_a_bare_400(recorded_resy, client, flag=True)
+
+    assert isinstance(refused, BlockedOrCaptcha)
+    link = "https://resy.com/cities/ny/brooklyn-chop-house-downtown-fidi?date=2026-10-22&seats=2"
+    assert refused.deep_link == link
+    assert link in refused.message
+    assert refused.status == 400
+
+
+async def test_the_same_refusal_elsewhere_says_no_table_was_booked(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    refused = await booking_refused_with_a_bare_400(recorded_resy, client, flag=False)
+
+    assert type(refused) is Unavailable
+    assert "no table was booked" in refused.message

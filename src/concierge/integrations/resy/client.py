@@ -229,6 +229,9 @@ class ResyClient:
             found = await self._find_booked(details)
             if found is not None:
                 return found
+            venue = details.slot.venue if details.slot else None
+            if link and _refused(exc) and venue is not None and venue.feature_recaptcha:
+                raise BlockedOrCaptcha(status=exc.status, deep_link=link) from exc
             raise Unavailable(
                 "Resy did not confirm the booking, and it is not among your reservations, so "
                 "no table was booked. Check availability and try again.",
@@ -704,6 +707,11 @@ def _unreadable(error: Exception) -> UnrecognisedResponse:
             status=200,
         )
     return UnrecognisedResponse(status=200)
+
+
+def _refused(error: ResyError) -> bool:
+    """A 4xx Concierge has no reading for: Resy said no, without saying why."""
+    return isinstance(error, UnrecognisedResponse) and 400 <= (error.status or 0) < 500
 
 
 def _log_skipped(what: str, skipped: int) -> None:
