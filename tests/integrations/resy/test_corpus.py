@@ -374,7 +374,20 @@ async def test_resy_mcp_user_2026_without_an_id_still_lists_the_cards(
 
     assert (user.id, user.first_name, user.email) == (None, "Chris", "chris@example.com")
     assert [m.id for m in user.payment_methods] == [55, 77]
-    assert recorded_resy.seen[-1].headers["X-Resy-Auth-Token"] == "token-0"
+
+
+async def test_calls_carry_the_web_apps_headers_as_resy_mcp_asserts_them(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /2/user", recorded("resy_mcp_user_2026.json"))
+
+    await client.current_user()
+
+    sent = {name.lower(): value for name, value in recorded_resy.seen[-1].headers.items()}
+    assert sent["authorization"].startswith('ResyAPI api_key="')
+    assert sent["x-resy-auth-token"] == sent["x-resy-universal-auth"] == "token-0"
+    assert (sent["origin"], sent["referer"]) == ("https://resy.com", "https://resy.com/")
+    assert sent["user-agent"].startswith("Mozilla/5.0")
 
 
 # --- error bodies, as resy-snipe classifies them
