@@ -143,6 +143,25 @@ async def test_resy_mcp_cancel_refused_2026_is_not_reported_as_cancelled(
     assert recorded_resy.count("POST /3/cancel") == 1
 
 
+async def test_resy_mcp_cancel_2026_is_cancelled_without_a_refund_said(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/cancel", recorded("resy_mcp_cancel_2026.json"))
+
+    assert await client.cancel("rr://abc") is None
+    assert recorded_resy.seen[-1].body == "resy_token=rr%3A%2F%2Fabc"
+
+
+async def test_resy_mcp_cancel_failed_2026_is_not_reported_as_cancelled(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/cancel", recorded("resy_mcp_cancel_failed_2026.json"))
+
+    with pytest.raises(ResyError):
+        await client.cancel("rr://x")
+    assert recorded_resy.count("POST /3/cancel") == 1
+
+
 # --- venues
 
 

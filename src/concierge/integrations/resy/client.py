@@ -252,7 +252,7 @@ class ResyClient:
             if current is None or current.cancelled:
                 return None
             raise
-        if isinstance(body, dict) and body.get("error"):
+        if _cancel_refused(body):
             self._raise_unexpected(body, "cancel")
         refund = _dig(body, "payment", "transaction", "refund")
         return None if refund is None else bool(refund)
@@ -707,6 +707,15 @@ def _unreadable(error: Exception) -> UnrecognisedResponse:
             status=200,
         )
     return UnrecognisedResponse(status=200)
+
+
+def _cancel_refused(body: Any) -> bool:
+    """A 2xx cancel answer that says no: an ``error``, ``ok: false`` or a failed ``status``."""
+    if not isinstance(body, dict):
+        return False
+    status = body.get("status")
+    failed = isinstance(status, str) and status.lower() in {"failed", "failure", "error"}
+    return bool(body.get("error")) or body.get("ok") is False or failed
 
 
 def _refused(error: ResyError) -> bool:
