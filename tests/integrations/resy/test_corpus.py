@@ -15,8 +15,12 @@ import pytest
 from concierge.integrations.resy.client import ResyClient
 from concierge.integrations.resy.errors import (
     AuthExpired,
+    BadCredentials,
     BlockedOrCaptcha,
+    RateLimited,
     ResyError,
+    SlotTaken,
+    Unavailable,
     UnrecognisedResponse,
 )
 from concierge.integrations.resy.schemas import BookingDetails, Slot, VenueRef
@@ -136,6 +140,25 @@ async def test_resy_mcp_cancel_refused_2026_is_not_reported_as_cancelled(
 
     with pytest.raises(ResyError):
         await client.cancel("rr://late")
+    assert recorded_resy.count("POST /3/cancel") == 1
+
+
+async def test_resy_mcp_cancel_2026_is_cancelled_without_a_refund_said(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/cancel", recorded("resy_mcp_cancel_2026.json"))
+
+    assert await client.cancel("rr://abc") is None
+    assert recorded_resy.seen[-1].body == "resy_token=rr%3A%2F%2Fabc"
+
+
+async def test_resy_mcp_cancel_failed_2026_is_not_reported_as_cancelled(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/cancel", recorded("resy_mcp_cancel_failed_2026.json"))
+
+    with pytest.raises(ResyError):
+        await client.cancel("rr://x")
     assert recorded_resy.count("POST /3/cancel") == 1
 
 
@@ -329,3 +352,192 @@ async def test_amogh_venuesearch_2026_hits_with_coordinates(
     )
     assert (mori.latitude, mori.longitude) == (40.7272759747071, -74.0020662320965)
     assert (amor_loco.venue_id, amor_loco.location_code) == (52750, "ny")
+
+
+# --- accounts (/3/auth/password, /2/user)
+
+
+async def test_resy_snipe_login_2026_gives_the_user_token_and_card(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/auth/password", recorded("resy_snipe_login_2026.json"))
+
+    login = await client.login("u@x.io", "pw")
+
+    assert (login.id, login.email, login.payment_method_id) == (99, "u@x.io", 42)
+    assert login.token.get_secret_value().endswith(".sig")
+    sent = recorded_resy.seen[-1]
+    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert sent.body == "email=u%40x.io&password=pw"
+
+
+async def test_resy_mcp_login_419_2026_blames_the_password_and_echoes_no_token(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/auth/password", recorded("resy_mcp_login_419_2026.json", 419))
+    recorded_resy.on("GET /2/config", {})
+
+    with pytest.raises(BadCredentials) as raised:
+        await client.login("test@example.com", "pw")
+
+    assert "eyJ" not in str(raised.value)
+    assert recorded_resy.count("GET /2/config") == 1
+
+
+async def test_resy_mcp_user_2026_without_an_id_still_lists_the_cards(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /2/user", recorded("resy_mcp_user_2026.json"))
+
+    user = await client.current_user()
+
+    assert (user.id, user.first_name, user.email) == (None, "Chris", "chris@example.com")
+    assert [m.id for m in user.payment_methods] == [55, 77]
+
+
+async def test_calls_carry_the_web_apps_headers_as_resy_mcp_asserts_them(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /2/user", recorded("resy_mcp_user_2026.json"))
+
+    await client.current_user()
+
+    sent = {name.lower(): value for name, value in recorded_resy.seen[-1].headers.items()}
+    assert sent["authorization"].startswith('ResyAPI api_key="')
+    assert sent["x-resy-auth-token"] == sent["x-resy-universal-auth"] == "token-0"
+    assert (sent["origin"], sent["referer"]) == ("https://resy.com", "https://resy.com/")
+    assert sent["user-agent"].startswith("Mozilla/5.0")
+
+
+# --- error bodies, as resy-snipe classifies them
+
+
+EXPECTED_ON_USER: dict[str, type[ResyError]] = {
+    "401 unauthorized": AuthExpired,
+    "401 with specific message": AuthExpired,
+    "429 too many requests": RateLimited,
+    "410 gone implies book token expired": SlotTaken,
+    "403 with captcha marker = anti-bot": BlockedOrCaptcha,
+    "403 with challenge marker = anti-bot": BlockedOrCaptcha,
+    "specific_code BOOK_TOKEN_EXPIRED on 400": SlotTaken,
+    "specific_code SLOT_NOT_AVAILABLE on 400": SlotTaken,
+    "specific_code RATE_LIMITED on 400": RateLimited,
+    "specific_code AUTH_REQUIRED on 400": AuthExpired,
+    "TestClassifyServerErrorWrapped": Unavailable,
+    "TestClassifyHandlesNonJSONBody": AuthExpired,
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "body"),
+    [
+        (row["case"], row["status"], row["body"])
+        for row in json.loads((CORPUS / "resy_snipe_error_bodies_2026.json").read_text())
+    ],
+)
+async def test_resy_snipe_error_bodies_2026_are_each_read_as_what_they_mean(
+    recorded_resy: RecordedResy, client: ResyClient, case: str, status: int, body: Any
+) -> None:
+    recorded_resy.on("POST /3/details", Answer(status, body))
+
+    with pytest.raises(ResyError) as raised:
+        await client.details(carbone_slot(), 2)
+
+    assert type(raised.value) is EXPECTED_ON_USER[case]
+    assert raised.value.status == status
+
+
+async def test_resy_snipe_409_slot_not_available_on_book_is_a_taken_slot_not_a_closed_account(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    [_, on_book] = json.loads((CORPUS / "resy_snipe_book_errors_2026.json").read_text())
+    recorded_resy.on("POST /3/book", Answer(on_book["status"], on_book["body"]))
+    details = BookingDetails(book_token="tok", slot=carbone_slot(), party_size=2)
+
+    with pytest.raises(SlotTaken):
+        await client.book(details, payment_method_id=42)
+    assert recorded_resy.count("POST /3/book") == 1
+    assert recorded_resy.count("GET /3/user/reservations") == 0
+
+
+async def test_resy_snipe_410_book_token_expired_on_details_is_a_taken_slot(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    [on_details, _] = json.loads((CORPUS / "resy_snipe_book_errors_2026.json").read_text())
+    recorded_resy.on("POST /3/details", Answer(on_details["status"], on_details["body"]))
+
+    with pytest.raises(SlotTaken):
+        await client.details(carbone_slot(), 2)
+
+
+# --- /3/venue, 2026
+
+
+async def test_amogh_venue_2026_zone_google_place_and_no_captcha(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /3/venue", recorded("amogh_venue_2026.json"))
+
+    venue = await client.venue(87134)
+
+    assert (venue.resy_id, venue.url_slug) == (87134, "brooklyn-chop-house-downtown-fidi")
+    assert venue.google_place_id == "ChIJfzUD4QJbwokRAZ0n7-0CxuM"
+    assert (venue.time_zone, venue.location_code, venue.postal_code) == ("EST5EDT", "ny", "10038")
+    assert (venue.max_party_size, venue.feature_recaptcha) == (6, False)
+    assert recorded_resy.seen[-1].query["id"] == ["87134"]
+
+
+# --- feature_recaptcha: a refusal at a captcha venue sends the person to resy.com
+
+
+def captcha_find_answer(flag: bool) -> Any:
+    """amogh_find_2026.json as recorded, with the venue's feature_recaptcha set to ``flag``."""
+    answer = json.loads((CORPUS / "amogh_find_2026.json").read_text())
+    answer["results"]["venues"][0]["venue"]["feature_recaptcha"] = flag
+    return answer
+
+
+@pytest.mark.parametrize("flag", [False, True])
+async def test_find_carries_the_venues_feature_recaptcha_on_each_slot(
+    recorded_resy: RecordedResy, client: ResyClient, flag: bool
+) -> None:
+    recorded_resy.on("GET /4/find", captcha_find_answer(flag))
+
+    availability = await client.find(87134, date(2026, 10, 22), 2)
+
+    assert {s.venue.feature_recaptcha for s in availability.slots if s.venue} == {flag}
+
+
+async def booking_refused_with_a_bare_400(
+    recorded_resy: RecordedResy, client: ResyClient, flag: bool
+) -> ResyError:
+    recorded_resy.on("GET /4/find", captcha_find_answer(flag))
+    recorded_resy.on("POST /3/book", Answer(400, {"message": "Bad Request"}))
+    recorded_resy.on("GET /3/user/reservations", {"reservations": [], "metadata": {"total": 0}})
+    [slot, *_] = (await client.find(87134, date(2026, 10, 22), 2)).slots
+    details = BookingDetails(book_token="SCRUBBED_BOOK_TOKEN", slot=slot, party_size=2)
+    with pytest.raises(ResyError) as raised:
+        await client.book(details)
+    assert recorded_resy.count("POST /3/book") == 1
+    return raised.value
+
+
+async def test_a_refused_booking_at_a_captcha_venue_offers_the_deep_link_at_once(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    refused = await booking_refused_with_a_bare_400(recorded_resy, client, flag=True)
+
+    assert isinstance(refused, BlockedOrCaptcha)
+    link = "https://resy.com/cities/ny/brooklyn-chop-house-downtown-fidi?date=2026-10-22&seats=2"
+    assert refused.deep_link == link
+    assert link in refused.message
+    assert refused.status == 400
+
+
+async def test_the_same_refusal_elsewhere_says_no_table_was_booked(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    refused = await booking_refused_with_a_bare_400(recorded_resy, client, flag=False)
+
+    assert type(refused) is Unavailable
+    assert "no table was booked" in refused.message

@@ -69,7 +69,15 @@ BROWSER_USER_AGENT = (
 WEB_ORIGIN = "https://resy.com"
 
 # Words Resy uses, in any status, when the table has gone between find and book.
-_SLOT_GONE = ("no longer available", "invalid book token", "invalid configuration id")
+# Lower-cased words of a refusal that means the slot is gone; the upper-case ones are Resy's
+# ``specific_code`` values, read from the JSON text of the body.
+_SLOT_GONE = (
+    "no longer available",
+    "invalid book token",
+    "invalid configuration id",
+    "slot_not_available",
+    "book_token_expired",
+)
 
 Sleep = Callable[[float], Awaitable[None]]
 # "optional": Resy answers with the application key alone, but a logged-in user may see more.
@@ -221,6 +229,9 @@ class ResyClient:
             found = await self._find_booked(details)
             if found is not None:
                 return found
+            venue = details.slot.venue if details.slot else None
+            if link and _refused(exc) and venue is not None and venue.feature_recaptcha:
+                raise BlockedOrCaptcha(status=exc.status, deep_link=link) from exc
             raise Unavailable(
                 "Resy did not confirm the booking, and it is not among your reservations, so "
                 "no table was booked. Check availability and try again.",
@@ -241,7 +252,7 @@ class ResyClient:
             if current is None or current.cancelled:
                 return None
             raise
-        if isinstance(body, dict) and body.get("error"):
+        if _cancel_refused(body):
             self._raise_unexpected(body, "cancel")
         refund = _dig(body, "payment", "transaction", "refund")
         return None if refund is None else bool(refund)
@@ -560,6 +571,10 @@ class ResyClient:
         lowered = text.lower()
         if any(words in lowered for words in _SLOT_GONE) or status == 410:
             raise SlotTaken(status=status)
+        if "rate_limited" in lowered:
+            raise RateLimited(status=status, retry_after=_retry_after(response))
+        if "auth_required" in lowered:
+            raise AuthExpired(status=status)
         if status == 419 and path == "/3/auth/password":
             raise BadCredentials(status=status)
         if status in {401, 419} and anonymous:
@@ -692,6 +707,20 @@ def _unreadable(error: Exception) -> UnrecognisedResponse:
             status=200,
         )
     return UnrecognisedResponse(status=200)
+
+
+def _cancel_refused(body: Any) -> bool:
+    """A 2xx cancel answer that says no: an ``error``, ``ok: false`` or a failed ``status``."""
+    if not isinstance(body, dict):
+        return False
+    status = body.get("status")
+    failed = isinstance(status, str) and status.lower() in {"failed", "failure", "error"}
+    return bool(body.get("error")) or body.get("ok") is False or failed
+
+
+def _refused(error: ResyError) -> bool:
+    """A 4xx Concierge has no reading for: Resy said no, without saying why."""
+    return isinstance(error, UnrecognisedResponse) and 400 <= (error.status or 0) < 500
 
 
 def _log_skipped(what: str, skipped: int) -> None:

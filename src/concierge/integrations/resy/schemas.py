@@ -111,7 +111,9 @@ class PaymentMethod(ResyModel):
 
 
 class User(ResyModel):
-    id: int
+    # Not every /2/user answer carries the id (chrischall/resy-mcp's profile shape has none);
+    # nothing Concierge does with the user needs it.
+    id: int | None = None
     first_name: str | None = None
     last_name: str | None = None
     email: str | None = Field(default=None, validation_alias=AliasChoices("em_address", "email"))
@@ -162,6 +164,9 @@ class VenueRef(ResyModel):
     url_slug: str | None = None
     time_zone: str | None = None
     location_code: str | None = None
+    # Resy's own flag that the web app solves a captcha to book here: a refusal at such a
+    # venue is read as the captcha, and the person is sent to resy.com.
+    feature_recaptcha: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -174,6 +179,7 @@ class VenueRef(ResyModel):
             "id": _resy_id(raw.get("id")),
             "time_zone": venue_time_zone(raw),
             "location_code": raw.get("location_code") or location.get("code"),
+            "feature_recaptcha": raw.get("feature_recaptcha") is True,
         }
 
 
