@@ -85,7 +85,7 @@ async def test_terminated_backends_lose_no_acknowledged_write_and_answer_no_500(
                         headers["Idempotency-Key"] = f"burst-{turn}"
                     response = await http.post(
                         "/v1/reservations",
-                        json={"host_id": host, "start": start},
+                        json={"host_id": host, "start": start, "duration": 15},
                         headers=headers,
                     )
                 elif kind == "slots":

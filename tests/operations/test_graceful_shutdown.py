@@ -46,16 +46,18 @@ class Outcome:
 
 
 def free_slots(hosts: list[int]) -> Iterator[tuple[int, str]]:
-    """(host, start) pairs no two requests share: weekday 09:00-17:00 UTC quarter hours from
-    three days ahead of the real clock (these servers read it), hosts taking turns."""
+    """(host, start) pairs at starts no two requests share (the one guest can be in one meeting
+    at a time): weekday 09:00-17:00 UTC quarter hours from three days ahead of the real clock
+    (these servers read it), hosts taking turns."""
     day = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     day += timedelta(days=3)
+    turn = 0
     while True:
         if day.weekday() < 5:
             for quarter in range(9 * 4, 17 * 4):
                 start = day + timedelta(minutes=15 * quarter)
-                for host in hosts:
-                    yield host, start.strftime("%Y-%m-%dT%H:%M:%SZ")
+                yield hosts[turn % len(hosts)], start.strftime("%Y-%m-%dT%H:%M:%SZ")
+                turn += 1
         day += timedelta(days=1)
 
 
