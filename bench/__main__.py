@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import logging
 import os
 import pkgutil
 import sys
@@ -47,6 +48,26 @@ def cells(module: str, row: Row | tuple[str, ...]) -> tuple[str, str, str, str]:
     return benchmark, figure, value, " ".join(note)
 
 
+# Loggers that speak once per request: a benchmark's servers and clients would bury the table
+# under a line for each of its thousands of requests (the MCP SDK sets the root logger to INFO).
+CHATTY = (
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "httpcore2",
+    "uvicorn",
+    "uvicorn.access",
+    "uvicorn.error",
+    "mcp",
+    "concierge",
+)
+
+
+def quiet() -> None:
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def main(argv: list[str]) -> int:
     console = Console()
     progress = Console(stderr=True)
@@ -60,6 +81,7 @@ def main(argv: list[str]) -> int:
         if run is None or not inspect.iscoroutinefunction(run):
             continue
         progress.print(f"[dim]running bench.{name}...[/dim]")
+        quiet()
         began = time.perf_counter()
         try:
             rows = asyncio.run(run())
