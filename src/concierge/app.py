@@ -22,7 +22,7 @@ from concierge.mcp import http as mcp_http
 from concierge.mcp.runtime import Runtime
 from concierge.ratelimit.deps import check_account
 from concierge.reservations.endpoints import router as reservations_router
-from concierge.reservations.expiry import HoldSweeper
+from concierge.reservations.expiry import hold_sweeper
 from concierge.scheduling.cache import slots_cache
 from concierge.scheduling.endpoints import router as availability_router
 from concierge.venue_sync.endpoints import router as venue_router
@@ -52,7 +52,7 @@ def create_app(
         try:
             async with (
                 operations.running(app),
-                HoldSweeper(database, the_clock, settings.sweep_seconds).running(),
+                hold_sweeper(database, the_clock, settings.sweep_seconds).running(),
                 mcp.running(),
             ):
                 yield

@@ -118,7 +118,7 @@ async def test_sweep_seconds_zero_runs_no_sweeper(
 async def test_a_sweeper_finishes_its_cycle_before_it_stops(
     db: Database, clock: FrozenClock
 ) -> None:
-    sweeper = expiry.HoldSweeper(db, clock, every=3600)
+    sweeper = expiry.hold_sweeper(db, clock, every=3600)
     async with sweeper.running():
         with anyio.fail_after(10):
             while sweeper.cycles == 0:  # noqa: ASYNC110 (the sweeper's own task sets it)
@@ -131,7 +131,7 @@ async def test_a_sweeper_without_its_database_logs_backs_off_and_goes_on(
     clock: FrozenClock, captured_logs: Any
 ) -> None:
     nowhere = Database("postgresql://postgres@127.0.0.1:1/nothing")  # a port nobody serves
-    sweeper = expiry.HoldSweeper(nowhere, clock, every=0.02)
+    sweeper = expiry.hold_sweeper(nowhere, clock, every=0.02)
     try:
         async with sweeper.running():
             await asyncio.sleep(0.6)
@@ -139,7 +139,7 @@ async def test_a_sweeper_without_its_database_logs_backs_off_and_goes_on(
         await nowhere.dispose()
     # Without backing off it would have run about 30 cycles; doubling to 8 times: about 6.
     assert 2 <= sweeper.cycles <= 12, sweeper.cycles
-    assert "sweeping lapsed holds failed" in captured_logs.text
+    assert "hold-sweeper failed" in captured_logs.text
 
 
 def _sweeper_task() -> asyncio.Task[Any] | None:

@@ -10,22 +10,16 @@ the clause), and a later sweep matches nothing because the hold is no longer ``h
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concierge.backoff import pause_after
+from concierge.background import Loop
 from concierge.clock import Clock
 from concierge.db import Database
 from concierge.models import Reservation, ReservationStatus
 from concierge.reservations import transitions
-
-log = logging.getLogger(__name__)
 
 
 async def expire_lapsed_holds(session: AsyncSession, now: datetime) -> list[int]:
@@ -51,42 +45,10 @@ async def sweep_once(db: Database, clock: Clock) -> list[int]:
         return await expire_lapsed_holds(session, clock.now())
 
 
-class HoldSweeper:
-    """Runs ``sweep_once`` every ``every`` seconds until stopped; a cycle in progress finishes
-    first, so shutdown never cuts a transaction in half. ``every <= 0`` disables it."""
+def hold_sweeper(db: Database, clock: Clock, every: float) -> Loop:
+    """The loop that runs ``sweep_once`` every ``every`` seconds (``<= 0``: never)."""
 
-    def __init__(self, db: Database, clock: Clock, every: float) -> None:
-        self.db, self.clock, self.every = db, clock, every
-        self.cycles = 0
-        self._stop = asyncio.Event()
+    async def cycle() -> int:
+        return len(await sweep_once(db, clock))
 
-    async def run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
-            try:
-                expired = await sweep_once(self.db, self.clock)
-            except Exception:  # a database blip must not end the loop: log it, back off
-                failures += 1
-                log.exception(
-                    "sweeping lapsed holds failed; retrying in %ss",
-                    pause_after(self.every, failures),
-                )
-            else:
-                failures = 0
-                if expired:
-                    log.info("expired %d lapsed holds", len(expired))
-            self.cycles += 1
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=pause_after(self.every, failures))
-
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        if self.every <= 0:
-            yield
-            return
-        task = asyncio.create_task(self.run(), name="hold-sweeper")
-        try:
-            yield
-        finally:
-            self._stop.set()
-            await task
+    return Loop("hold-sweeper", every, cycle)
