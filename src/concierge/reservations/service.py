@@ -38,7 +38,13 @@ from concierge.errors import (
     TooFar,
     TooSoon,
 )
-from concierge.models import Reservation, ReservationParticipant, ReservationStatus, User
+from concierge.models import (
+    ParticipantRole,
+    Reservation,
+    ReservationParticipant,
+    ReservationStatus,
+    User,
+)
 from concierge.observability import metrics
 from concierge.reservations import transitions
 from concierge.scheduling import engine
@@ -276,13 +282,25 @@ async def reserve(
 
 
 async def get_visible(session: AsyncSession, actor: User, reservation_id: int) -> Reservation:
-    """A reservation its guest, its host or an admin asks for; anyone else learns nothing."""
+    """A reservation its guest, one of its hosts or an admin asks for; anyone else learns
+    nothing."""
     reservation = await session.get(Reservation, reservation_id)
     if reservation is None or not (
-        actor.is_admin or actor.id in (reservation.guest_id, reservation.host_id)
+        actor.is_admin
+        or actor.id in (reservation.guest_id, reservation.host_id)
+        or await _takes_part(session, actor, reservation_id)
     ):
         raise NotFound(f"No booking numbered {reservation_id} among yours.")
     return reservation
+
+
+async def _takes_part(session: AsyncSession, actor: User, reservation_id: int) -> bool:
+    found = await session.scalar(
+        select(Participant.user_id).where(
+            Participant.reservation_id == reservation_id, Participant.user_id == actor.id
+        )
+    )
+    return found is not None
 
 
 async def confirm(
@@ -363,13 +381,19 @@ async def list_for(
     """The actor's reservations by start ascending, after the keyset ``(start, id)``; up to
     ``limit + 1`` rows, so the caller can tell whether another page follows."""
     statement = select(Reservation).order_by(Reservation.start_at, Reservation.id)
+    # A meeting's other hosts are participant rows only.
+    hosting = Reservation.id.in_(
+        select(Participant.reservation_id).where(
+            Participant.user_id == actor.id, Participant.role == ParticipantRole.HOST
+        )
+    )
     if query.role == "guest":
         statement = statement.where(Reservation.guest_id == actor.id)
     elif query.role == "host":
-        statement = statement.where(Reservation.host_id == actor.id)
+        statement = statement.where(or_(Reservation.host_id == actor.id, hosting))
     else:
         statement = statement.where(
-            or_(Reservation.guest_id == actor.id, Reservation.host_id == actor.id)
+            or_(Reservation.guest_id == actor.id, Reservation.host_id == actor.id, hosting)
         )
     statuses = query.statuses
     if statuses is None and query.outside_availability:
