@@ -353,3 +353,45 @@ async def test_the_host_of_a_single_booking_leaving_cancels_it(
     booked = (await reserve(guest, host, at(14))).json()["id"]
     left = await client.post(f"/v1/reservations/{booked}/leave", headers=host.auth)
     assert left.json()["status"] == "cancelled"
+
+
+# ------------------------------------------------------------------ elsewhere in the service
+
+
+async def test_a_deleted_co_host_leaves_their_meetings_which_go_on(
+    client: httpx.AsyncClient,
+    db: Database,
+    meet: Any,
+    reserve: Reserve,
+    guest: Person,
+    trio: list[Person],
+    seen: Seen,
+) -> None:
+    ada, ben, cy = trio
+    meeting = (await meet(guest, trio, at(14), confirm=True)).json()["id"]
+    single = (await reserve(guest, ada, at(15))).json()["id"]
+    seen.clear()
+    gone = await client.delete(f"/v1/users/{ada.id}", headers=ada.auth)
+    assert gone.is_success, gone.text
+    assert sorted(seen) == [
+        ("reservation.cancelled", single, frozenset({ada.id, guest.id})),
+        ("reservation.left", meeting, frozenset({ada.id})),
+    ]
+    shown = await client.get(f"/v1/reservations/{meeting}", headers=guest.auth)
+    assert shown.json()["status"] == "confirmed"
+    assert shown.json()["hosts"] == [ben.id, cy.id]
+    assert set(await participants(db, meeting)) == {guest.id, ben.id, cy.id}
+
+
+async def test_a_co_hosts_calendar_feed_shows_the_meeting_until_they_leave(
+    client: httpx.AsyncClient, meet: Any, guest: Person, trio: list[Person]
+) -> None:
+    ben = trio[1]
+    meeting = (await meet(guest, trio, at(14), confirm=True)).json()["id"]
+    url = (await client.post(f"/v1/users/{ben.id}/calendar-url", headers=ben.auth)).json()["url"]
+    path = url[url.index("/", url.index("//") + 2) :]
+    feed = await client.get(path)
+    assert feed.text.count("BEGIN:VEVENT") == 1
+    assert "Meeting with Gus Guest" in feed.text
+    assert (await client.post(f"/v1/reservations/{meeting}/leave", headers=ben.auth)).is_success
+    assert "BEGIN:VEVENT" not in (await client.get(path)).text

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from concierge import events
 from concierge.models import (
@@ -143,3 +144,28 @@ async def leave(
         )
     events.record(session, events.ReservationChanged("left", reservation_id, _people(host_id)))
     return "left"
+
+
+async def leave_meetings(session: AsyncSession, user_id: int, now: datetime) -> list[int]:
+    """``user_id`` leaves every meeting still ahead that they host with others (a deleted
+    user's, say), one ``left`` event each; the ids left. Meetings they host alone or booked
+    are theirs to cancel."""
+    other = aliased(Participant)
+    others = select(other.reservation_id).where(
+        other.role == ParticipantRole.HOST, other.user_id != user_id
+    )
+    meetings = list(
+        await session.scalars(
+            select(Participant.reservation_id)
+            .join(Reservation, Reservation.id == Participant.reservation_id)
+            .where(
+                Participant.user_id == user_id,
+                Participant.role == ParticipantRole.HOST,
+                Participant.reservation_id.in_(others),
+                Reservation.end_at > now,
+                takes_time(now),
+            )
+            .order_by(Participant.reservation_id)
+        )
+    )
+    return [rid for rid in meetings if await leave(session, rid, user_id, now) == "left"]
