@@ -395,3 +395,22 @@ async def test_a_co_hosts_calendar_feed_shows_the_meeting_until_they_leave(
     assert "Meeting with Gus Guest" in feed.text
     assert (await client.post(f"/v1/reservations/{meeting}/leave", headers=ben.auth)).is_success
     assert "BEGIN:VEVENT" not in (await client.get(path)).text
+
+
+async def test_a_meeting_repeated_with_its_idempotency_key_is_booked_once(
+    client: httpx.AsyncClient, db: Database, guest: Person, trio: list[Person]
+) -> None:
+    key = {**guest.auth, "Idempotency-Key": "team-sync-1"}
+    asked = {"hosts": [h.id for h in trio], "start": at(14), "duration": 30}
+    first = await client.post("/v1/reservations", json=asked, headers=key)
+    again = await client.post("/v1/reservations", json=asked, headers=key)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    other = {**asked, "hosts": [trio[0].id, trio[1].id]}
+    refused(
+        await client.post("/v1/reservations", json=other, headers=key),
+        422,
+        "idempotency_key_reused",
+    )
+    async with db.unit_of_work(write=False) as session:
+        assert len(list(await session.scalars(select(Reservation)))) == 1
