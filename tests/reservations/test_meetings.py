@@ -414,3 +414,20 @@ async def test_a_meeting_repeated_with_its_idempotency_key_is_booked_once(
     )
     async with db.unit_of_work(write=False) as session:
         assert len(list(await session.scalars(select(Reservation)))) == 1
+
+
+async def test_a_meeting_outside_any_hosts_new_hours_is_listed_as_outside_availability(
+    client: httpx.AsyncClient, meet: Any, guest: Person, trio: list[Person]
+) -> None:
+    meeting = (await meet(guest, trio, at(14), confirm=True)).json()["id"]
+    outside = "/v1/reservations?outside_availability=true"
+    assert (await client.get(outside, headers=guest.auth)).json()["items"] == []
+    cy = trio[2]
+    moved = await client.put(
+        f"/v1/users/{cy.id}/availability",
+        json={"dates": {"2026-11-24": [{"start": "09:00", "end": "12:00"}]}},
+        headers=cy.auth,
+    )
+    assert moved.is_success, moved.text
+    listed = (await client.get(outside, headers=guest.auth)).json()["items"]
+    assert [r["id"] for r in listed] == [meeting]

@@ -32,6 +32,7 @@ from concierge.mcp.schemas import (
 from concierge.models import Reservation, ReservationStatus, User
 from concierge.reservations import group
 from concierge.reservations import service as reservations
+from concierge.reservations.hosts import hosts_of
 from concierge.scheduling import service as scheduling
 from concierge.timezones import render, zone
 
@@ -168,7 +169,7 @@ async def find_common_time(
 async def _appointment(
     session: AsyncSession, me: User, row: Reservation, view: ZoneInfo, now: datetime
 ) -> Appointment:
-    hosts = (await group.hosts_of(session, [row]))[row.id]
+    hosts = (await hosts_of(session, [row]))[row.id]
     people = {u.id: u for u in await accounts.get_users(session, _ids(row, hosts))}
     host = people[row.host_id]
     guest = people.get(row.guest_id) if row.guest_id is not None else None

@@ -25,6 +25,7 @@ from concierge.errors import Forbidden, InvalidRequest
 from concierge.models import Reservation, ReservationStatus
 from concierge.ratelimit.deps import limit_by_account
 from concierge.reservations import expiry, group, idempotency, service
+from concierge.reservations.hosts import hosts_of
 from concierge.reservations.schemas import ExpiredHolds, ReservationCreate, ReservationOut
 from concierge.timezones import render, zone
 from concierge.validation import Instant
@@ -91,7 +92,7 @@ def _zone(tz: str | None) -> ZoneInfo | None:
 async def _shown(
     session: Session, reservation: Reservation, now: datetime, tz: ZoneInfo | None
 ) -> ReservationOut:
-    hosts = await group.hosts_of(session, [reservation])
+    hosts = await hosts_of(session, [reservation])
     return view(reservation, now, tz, hosts[reservation.id])
 
 
@@ -320,7 +321,7 @@ async def list_reservations(
     next_cursor = (
         encode_cursor([rows[-1].start_at.isoformat(), rows[-1].id]) if more and rows else None
     )
-    hosts = await group.hosts_of(session, rows)
+    hosts = await hosts_of(session, rows)
     return Page(items=[view(r, now, out_zone, hosts[r.id]) for r in rows], next_cursor=next_cursor)
 
 

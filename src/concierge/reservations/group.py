@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +24,7 @@ from concierge.errors import Forbidden, InvalidRequest, NotLeavable, SelfBooking
 from concierge.models import ParticipantRole, Reservation, ReservationParticipant, User
 from concierge.observability import metrics
 from concierge.reservations import service, transitions
+from concierge.reservations.hosts import hosts_of
 from concierge.reservations.service import Status
 from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval
@@ -130,27 +130,6 @@ async def _require_all_free(
             f"{names} {'is' if len(taken) == 1 else 'are'} already booked {when}; "
             "find a time when all of them are free."
         )
-
-
-async def hosts_of(
-    session: AsyncSession, reservations: Sequence[Reservation]
-) -> dict[int, list[int]]:
-    """Each reservation's hosts still in it: its own host first, then the others by id."""
-    found: dict[int, list[int]] = {r.id: [r.host_id] for r in reservations}
-    if not found:
-        return found
-    rows = await session.execute(
-        select(Participant.reservation_id, Participant.user_id)
-        .where(
-            Participant.reservation_id.in_(list(found)),
-            Participant.role == ParticipantRole.HOST,
-        )
-        .order_by(Participant.reservation_id, Participant.user_id)
-    )
-    for reservation_id, user_id in rows:
-        if user_id != found[reservation_id][0]:
-            found[reservation_id].append(user_id)
-    return found
 
 
 async def leave(

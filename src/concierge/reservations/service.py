@@ -47,6 +47,7 @@ from concierge.models import (
 )
 from concierge.observability import metrics
 from concierge.reservations import transitions
+from concierge.reservations.hosts import hosts_of
 from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval, Schedule
 from concierge.scheduling.service import busy_times, load_schedules
@@ -432,12 +433,16 @@ async def _outside_availability(
 ) -> list[Reservation]:
     if not reservations:
         return []
-    host_ids = {r.host_id for r in reservations}
+    # A meeting no longer fits when it leaves the availability of any of its hosts.
+    hosting = await hosts_of(session, reservations)
+    host_ids = {uid for ids in hosting.values() for uid in ids}
     hosts = list(await session.scalars(select(User).where(User.id.in_(host_ids))))
     span = Interval(min(r.start_at for r in reservations), max(r.end_at for r in reservations))
     schedules = await load_schedules(session, hosts, span)
     return [
-        r for r in reservations if not fits(schedules[r.host_id], Interval(r.start_at, r.end_at))
+        r
+        for r in reservations
+        if not all(fits(schedules[h], Interval(r.start_at, r.end_at)) for h in hosting[r.id])
     ]
 
 
