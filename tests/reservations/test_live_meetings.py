@@ -7,6 +7,7 @@ These servers read the system clock, so the times booked here lie a few days aft
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -120,3 +121,38 @@ async def test_meetings_racing_single_bookings_never_share_a_person(
     for host in hosts:
         assert await active_rows_of(db, host["id"]) == int(any(host["id"] in w for w in won))
     assert await overlapping_participant_rows(db) == 0
+
+
+async def test_the_last_two_hosts_leaving_at_once_leave_one_and_cancel_the_meeting(
+    two_servers: list[ServerProcess], db: Database
+) -> None:
+    day = bookable_day()
+    async with httpx.AsyncClient(base_url=two_servers[0].url, timeout=30) as client:
+        booker = await sign_up(client, "Meeting Booker")
+        hosts = [await sign_up(client, f"Leaving Host {n}") for n in range(2)]
+        for host in hosts:
+            await open_all_day(client, host, day)
+        made = await client.post(
+            "/v1/reservations",
+            json={**body(hosts, 0), "confirm": True},
+            headers=booker["auth"],
+        )
+        assert made.status_code == 201, made.text
+    meeting = made.json()["id"]
+    # Each host from its own server, at the same moment.
+    clients = [httpx.AsyncClient(base_url=s.url, timeout=60) for s in two_servers]
+    try:
+        await asyncio.gather(*(c.get("/healthz") for c in clients))
+        answers = await asyncio.gather(
+            *(
+                c.post(f"/v1/reservations/{meeting}/leave", headers=h["auth"])
+                for c, h in zip(clients, hosts, strict=True)
+            )
+        )
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients))
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert sorted(a.json()["status"] for a in answers) == ["cancelled", "confirmed"]
+    for host in hosts:
+        assert await active_rows_of(db, host["id"]) == 0
+    assert await active_rows_of(db, booker["id"]) == 0
