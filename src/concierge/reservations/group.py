@@ -140,8 +140,8 @@ async def leave(
     hosts = (await hosts_of(session, [reservation]))[reservation.id]
     if actor.id not in hosts:
         raise Forbidden(
-            "Only a host leaves a meeting; you booked this one, so cancel it to call it off "
-            "for everyone."
+            "Only a host leaves a meeting; whoever booked it cancels it instead, which calls "
+            "it off for everyone."
         )
     left = await transitions.leave(session, reservation.id, actor.id, now)
     await session.refresh(reservation)
