@@ -382,20 +382,16 @@ async def list_for(
     """The actor's reservations by start ascending, after the keyset ``(start, id)``; up to
     ``limit + 1`` rows, so the caller can tell whether another page follows."""
     statement = select(Reservation).order_by(Reservation.start_at, Reservation.id)
-    # A meeting's other hosts are participant rows only.
-    hosting = Reservation.id.in_(
-        select(Participant.reservation_id).where(
-            Participant.user_id == actor.id, Participant.role == ParticipantRole.HOST
-        )
-    )
+    # Through the participant rows (by their user index): a meeting's other hosts are there
+    # only, and a host who left is there no more.
+    theirs = select(Participant.reservation_id).where(Participant.user_id == actor.id)
     if query.role == "guest":
         statement = statement.where(Reservation.guest_id == actor.id)
     elif query.role == "host":
-        statement = statement.where(or_(Reservation.host_id == actor.id, hosting))
+        hosting = theirs.where(Participant.role == ParticipantRole.HOST)
+        statement = statement.where(Reservation.id.in_(hosting))
     else:
-        statement = statement.where(
-            or_(Reservation.guest_id == actor.id, Reservation.host_id == actor.id, hosting)
-        )
+        statement = statement.where(Reservation.id.in_(theirs))
     statuses = query.statuses
     if statuses is None and query.outside_availability:
         statuses = frozenset({Status.HELD, Status.CONFIRMED})
