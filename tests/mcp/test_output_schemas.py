@@ -49,6 +49,9 @@ async def tour(client: Client) -> dict[str, dict[str, Any]]:
     await call("confirm_appointment", id=held["id"])
     await call("my_appointments")
     await call("cancel_appointment", id=held["id"])
+    common = await call("find_common_time", people=["Ada", "Ben"], date_range="2026-11-25")
+    start = common["days"][0]["windows"][0]["start"]
+    await call("book_meeting", people=["Ada", "Ben"], start=start)
     return answers
 
 
@@ -65,6 +68,7 @@ async def test_every_tool_answer_validates_against_its_output_schema(
 ) -> None:
     me = await sign_up("Dana", "America/New_York")
     await sign_up("Ada", "UTC")
+    await sign_up("Ben", "UTC")
     async with connect_dining(me) as client:
         schemas = {tool.name: tool.output_schema for tool in (await client.list_tools()).tools}
         answers = await tour(client)

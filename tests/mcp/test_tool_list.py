@@ -16,7 +16,13 @@ READ_ONLY = {
     "find_common_time",
     "my_appointments",
 }
-DESTRUCTIVE = {"make_reservation", "cancel_reservation", "book_appointment", "cancel_appointment"}
+DESTRUCTIVE = {
+    "make_reservation",
+    "cancel_reservation",
+    "book_appointment",
+    "book_meeting",
+    "cancel_appointment",
+}
 OTHERS = {"store_resy_credentials", "confirm_appointment"}
 
 
@@ -57,6 +63,8 @@ def check_listing(tools: list[Tool]) -> None:
     assert set(by_name["store_resy_credentials"].input_schema["required"]) == {"email", "password"}
     assert by_name["find_free_slots"].input_schema["required"] == ["person", "date_range"]
     assert by_name["book_appointment"].input_schema["required"] == ["person", "start"]
+    assert by_name["book_meeting"].input_schema["required"] == ["people", "start"]
+    assert "find_common_time" in (by_name["book_meeting"].description or "")
     # Nothing of the server's plumbing (the context) leaks into a schema.
     assert all("ctx" not in t.input_schema.get("properties", {}) for t in tools)
 

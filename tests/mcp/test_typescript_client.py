@@ -70,6 +70,13 @@ def tour(saturday: date) -> list[dict[str, Any]]:
         step("confirm_appointment", id=ref("/book_appointment/id")),
         step("my_appointments"),
         step("cancel_appointment", id=ref("/book_appointment/id")),
+        # Asked again with two people: the window found is the meeting booked in one call.
+        step("find_common_time", people=["Ada", "Ben"], date_range="next week"),
+        step(
+            "book_meeting",
+            people=["Ada", "Ben"],
+            start=ref("/find_common_time/days/0/windows/0/start"),
+        ),
     ]
 
 
@@ -138,12 +145,19 @@ def check_facts(answers: dict[str, dict[str, Any]], saturday: date) -> None:
     assert (mine["id"], mine["status"]) == (held["id"], "confirmed")
     assert answers["cancel_appointment"]["status"] == "cancelled"
 
+    meeting = answers["book_meeting"]
+    assert meeting["status"] == "held"
+    assert meeting["start"] == answers["find_common_time"]["days"][0]["windows"][0]["start"]
+    assert [meeting["host"]["name"], *(p["name"] for p in meeting["co_hosts"])] == ["Ada", "Ben"]
+    assert meeting["guest"]["name"] == "Dana"
+
 
 async def test_over_streamable_http_every_answer_passes_the_clients_validation(
     live_app: str, sign_up, clock: FrozenClock, resy_sandbox: ResySandbox
 ) -> None:
     me = await sign_up("Dana", "America/New_York")
     await sign_up("Ada", "UTC")
+    await sign_up("Ben", "UTC")
     saturday = saturday_after(clock.now().date())
     transport = {"kind": "http", "url": f"{live_app}/mcp", "headers": me.auth}
     report = await run_client(transport, [*tour(saturday), *tampered(saturday)])
@@ -157,6 +171,7 @@ async def test_over_stdio_every_answer_passes_the_clients_validation(
 ) -> None:
     me = await sign_up("Dana", "America/New_York")
     await sign_up("Ada", "UTC")
+    await sign_up("Ben", "UTC")
     now = datetime.now(UTC)
     resy_sandbox.clock.set(now)
     saturday = saturday_after(now.date())

@@ -33,6 +33,7 @@ async def test_a_hold_lasts_thirty_minutes_and_confirms_once(
     assert body == {
         "id": body["id"],
         "host_id": host.id,
+        "hosts": [host.id],
         "guest_id": guest.id,
         "guest_name": None,  # a visitor's, from a booking page; this guest has an account
         "guest_email": None,

@@ -299,5 +299,9 @@ async def test_every_error_of_each_route_is_in_the_openapi_schema(
     assert "hold_expired" in confirm["409"]
     assert "forbidden" in confirm["403"]
     assert "not_cancellable" in codes("/v1/reservations/{reservation_id}/cancel")["409"]
+    leave = codes("/v1/reservations/{reservation_id}/leave")
+    assert "not_leavable" in leave["409"]
+    assert "forbidden" in leave["403"]
+    assert "not_found" in leave["404"]
     assert "not_found" in codes("/v1/reservations/{reservation_id}", "get")["404"]
     assert "forbidden" in codes("/v1/admin/expire-holds")["403"]

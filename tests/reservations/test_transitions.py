@@ -104,3 +104,59 @@ async def test_deleting_a_user_cancels_their_meetings_and_moves_the_metric(
         ("reservation.cancelled", second, frozenset({other.id, guest.id})),
     ]
     assert untouched not in {reservation_id for _, reservation_id, _ in seen}
+
+
+async def test_each_transition_of_a_meeting_emits_exactly_one_event_naming_its_hosts(
+    client: httpx.AsyncClient,
+    db: Database,
+    clock: FrozenClock,
+    host: Person,
+    guest: Person,
+    sign_up: Any,
+    seen: Seen,
+) -> None:
+    co_host = await sign_up("Cora Cohost")
+    third = await sign_up("Theo Third")
+
+    async def meet(start: str) -> int:
+        hosts = [host.id, co_host.id, third.id]
+        response = await client.post(
+            "/v1/reservations", json={"hosts": hosts, "start": start}, headers=guest.auth
+        )
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+    async def post(reservation_id: int, action: str, person: Person) -> None:
+        response = await client.post(
+            f"/v1/reservations/{reservation_id}/{action}", headers=person.auth
+        )
+        assert response.is_success, response.text
+
+    everyone = frozenset({host.id, co_host.id, third.id, guest.id})
+    meeting = await meet(at(14))
+    await post(meeting, "confirm", guest)
+    await post(meeting, "leave", third)
+    await post(meeting, "leave", host)
+    await post(meeting, "leave", co_host)  # the last host: cancels it
+    lapsing = await meet(at(15))
+    # Refusals change nothing and tell nothing.
+    assert (await client.post(f"/v1/reservations/{meeting}/leave")).status_code == 401
+    assert (
+        await client.post(
+            "/v1/reservations",
+            json={"hosts": [host.id, third.id], "start": at(15)},
+            headers=guest.auth,
+        )
+    ).status_code == 409
+    clock.advance(minutes=31)
+    async with db.unit_of_work() as session:
+        assert await expiry.expire_lapsed_holds(session, clock.now()) == [lapsing]
+    assert seen == [
+        ("reservation.held", meeting, everyone),
+        ("reservation.confirmed", meeting, everyone),
+        ("reservation.left", meeting, frozenset({third.id})),
+        ("reservation.left", meeting, frozenset({host.id})),
+        ("reservation.cancelled", meeting, frozenset({co_host.id, guest.id})),
+        ("reservation.held", lapsing, everyone),
+        ("reservation.expired", lapsing, everyone),
+    ]

@@ -267,7 +267,9 @@ async def delete_user(session: AsyncSession, actor: User, user_id: int, now: dat
         .values(revoked_at=now)
         .execution_options(**touching(user.id))
     )
-    # Their meetings still ahead are cancelled like any other, one event each.
+    # They leave the meetings they host with others, which go on without them; their other
+    # meetings still ahead are cancelled like any other, one event each.
+    await transitions.leave_meetings(session, user.id, now)
     await transitions.move(
         session,
         and_(

@@ -6,7 +6,7 @@ import hmac
 import secrets
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -14,7 +14,13 @@ from concierge.accounts.tokens import token_hash
 from concierge.calendars import ics
 from concierge.calendars.ics import CalendarEvent
 from concierge.errors import NotFound
-from concierge.models import CalendarFeed, Reservation, ReservationStatus, User
+from concierge.models import (
+    CalendarFeed,
+    Reservation,
+    ReservationParticipant,
+    ReservationStatus,
+    User,
+)
 from concierge.timezones import zone
 
 _WRONG_KEY = "No such calendar feed: ask its owner for a current link."
@@ -52,22 +58,24 @@ async def feed_owner(session: AsyncSession, user_id: int, key: str | None) -> Us
 
 
 async def confirmed_events(session: AsyncSession, user: User) -> list[CalendarEvent]:
-    """Every confirmed reservation ``user`` hosts or attends, titled from their side."""
+    """Every confirmed reservation ``user`` hosts (alone or with others) or attends, titled
+    from their side."""
     host, guest = aliased(User), aliased(User)
+    # Their participant rows: as host, co-host of a meeting, or guest (not a meeting they left).
+    theirs = select(ReservationParticipant.reservation_id).where(
+        ReservationParticipant.user_id == user.id
+    )
     rows = await session.execute(
         select(Reservation, host.name, guest.name, guest.email)
         .join(host, host.id == Reservation.host_id)
         .outerjoin(guest, guest.id == Reservation.guest_id)
-        .where(
-            or_(Reservation.host_id == user.id, Reservation.guest_id == user.id),
-            Reservation.status == ReservationStatus.CONFIRMED,
-        )
+        .where(Reservation.id.in_(theirs), Reservation.status == ReservationStatus.CONFIRMED)
         .order_by(Reservation.start_at, Reservation.id)
     )
     events = []
     for reservation, host_name, guest_name, guest_email in rows:
         attendee = None
-        if reservation.host_id == user.id:
+        if reservation.guest_id != user.id:
             other = guest_name or reservation.guest_name or reservation.guest_email or "a guest"
             email = guest_email or reservation.guest_email
             attendee = (other, email) if email else None

@@ -15,6 +15,7 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
+from concierge.errors import InvalidRequest
 from concierge.mcp import parsing, text
 from concierge.mcp.results import reply, tool_errors
 from concierge.mcp.runtime import ToolContext, acting, count_booking
@@ -29,7 +30,9 @@ from concierge.mcp.schemas import (
     Window,
 )
 from concierge.models import Reservation, ReservationStatus, User
+from concierge.reservations import group
 from concierge.reservations import service as reservations
+from concierge.reservations.hosts import hosts_of
 from concierge.scheduling import service as scheduling
 from concierge.timezones import render, zone
 
@@ -166,12 +169,14 @@ async def find_common_time(
 async def _appointment(
     session: AsyncSession, me: User, row: Reservation, view: ZoneInfo, now: datetime
 ) -> Appointment:
-    people = {u.id: u for u in await accounts.get_users(session, _ids(row))}
+    hosts = (await hosts_of(session, [row]))[row.id]
+    people = {u.id: u for u in await accounts.get_users(session, _ids(row, hosts))}
     host = people[row.host_id]
     guest = people.get(row.guest_id) if row.guest_id is not None else None
     return Appointment(
         id=row.id,
-        role="host" if row.host_id == me.id else "guest",
+        role="host" if me.id in hosts else "guest",
+        co_hosts=[_ref(people[uid]) for uid in hosts[1:]],
         host=_ref(host),
         guest=_ref(guest) if guest else None,
         guest_name=row.guest_name,
@@ -184,8 +189,9 @@ async def _appointment(
     )
 
 
-def _ids(row: Reservation) -> list[int]:
-    return [row.host_id] + ([row.guest_id] if row.guest_id not in (None, row.host_id) else [])
+def _ids(row: Reservation, hosts: list[int]) -> list[int]:
+    guest = row.guest_id
+    return hosts + ([guest] if guest is not None and guest not in hosts else [])
 
 
 def _line(item: Appointment, view: ZoneInfo) -> str:
@@ -195,6 +201,10 @@ def _line(item: Appointment, view: ZoneInfo) -> str:
         if item.role == "guest"
         else (item.guest.name if item.guest else item.guest_name or "a visitor")
     )
+    if item.co_hosts:
+        # A meeting: everyone in it, its booker last.
+        *names, last = [p.name for p in (item.host, *item.co_hosts, item.guest) if p]
+        other = f"{', '.join(names)} and {last}"
     line = (
         f"#{item.id}: {text.minutes(item.duration)} with {other}, {text.day(start.date())} at "
         f"{text.clock(start)} - {item.status}"
@@ -250,6 +260,83 @@ async def book_appointment(
             note=note.strip() if note and note.strip() else None,
             confirm=confirm,
         )
+        data = await _appointment(call.session, call.user, row, view, call.now)
+    verb = "Booked" if data.status == "confirmed" else "Held"
+    return reply(data, f"{verb} {_line(data, view)}")
+
+
+@tool_errors
+async def book_meeting(
+    people: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=320)]],
+        Field(
+            min_length=1,
+            max_length=20,
+            description="Who meets you: as you passed them to find_common_time (emails, "
+            "names or user ids); you are in the meeting anyway",
+        ),
+    ],
+    start: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=40,
+            description="When it starts, in your own time zone (2026-12-01T10:30, 'Monday "
+            "9am') or with an offset; best the start of a window find_common_time found",
+        ),
+    ],
+    ctx: ToolContext,
+    duration: Annotated[
+        int,
+        Field(ge=15, le=480, description="Minutes; a multiple of 15, within that window"),
+    ] = 30,
+    note: Annotated[
+        str | None, Field(max_length=2000, description="What it is about, for them")
+    ] = None,
+    confirm: Annotated[
+        bool,
+        Field(description="Book it outright instead of holding it for 30 minutes"),
+    ] = False,
+) -> Annotated[CallToolResult, Appointment]:
+    """Book one meeting of you and several people at a time find_common_time found, in one
+    call: all of them or none (if anyone is no longer free, nothing is booked and the reason
+    names them). Use it after find_common_time, once everyone's time and the length are agreed;
+    for one person book_appointment does the same. Holds for 30 minutes (then
+    confirm_appointment), or books outright with `confirm`.
+    """
+    async with acting(ctx, write=True) as call:
+        await count_booking(call)
+        found = [await accounts.find_person(call.session, who) for who in people]
+        hosts = [u for u in {u.id: u for u in found}.values() if u.id != call.user.id]
+        if not hosts:
+            raise InvalidRequest("Name at least one person besides you.", field="people")
+        view = zone(call.user.timezone)
+        when = parsing.instant(start, call.now, view)
+        about = note.strip() if note and note.strip() else None
+        if len(hosts) == 1:
+            row = await reservations.reserve(
+                call.session,
+                guest=call.user,
+                host_id=hosts[0].id,
+                start=when,
+                duration_minutes=duration,
+                now=call.now,
+                settings=call.settings,
+                note=about,
+                confirm=confirm,
+            )
+        else:
+            row = await group.reserve_meeting(
+                call.session,
+                guest=call.user,
+                host_ids=[h.id for h in hosts],
+                start=when,
+                duration_minutes=duration,
+                now=call.now,
+                settings=call.settings,
+                note=about,
+                confirm=confirm,
+            )
         data = await _appointment(call.session, call.user, row, view, call.now)
     verb = "Booked" if data.status == "confirmed" else "Held"
     return reply(data, f"{verb} {_line(data, view)}")

@@ -61,6 +61,10 @@ class Appointment(BaseModel):
     hold_expires_at: Instant | None = Field(
         default=None, description="Until when a hold waits for confirm_appointment"
     )
+    co_hosts: list[PersonRef] = Field(
+        default_factory=list,
+        description="A meeting's other hosts, besides `host` (empty for two people)",
+    )
 
 
 class Appointments(BaseModel):

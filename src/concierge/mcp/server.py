@@ -32,7 +32,8 @@ Restaurants: search_restaurants or check_availability first; show the person the
 call make_reservation only after they have confirmed the restaurant, date, time and party size.
 The first time, they give their Resy email and password to store_resy_credentials.
 Appointments: find_free_slots (one person) or find_common_time (several), then
-book_appointment. Times are in the person's own time zone unless an offset is shown.
+book_appointment (one person) or book_meeting (several, in one call). Times are in the
+person's own time zone unless an offset is shown.
 Every tool acts for the person this server runs as, and only sees their things."""
 
 # (tool, title, annotations): read-only tools are marked so; booking and cancelling are
@@ -47,6 +48,7 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
     (appointments.find_free_slots, "Find free slots", READ_ONLY),
     (appointments.find_common_time, "Find common free time", READ_ONLY),
     (appointments.book_appointment, "Book an appointment", DESTRUCTIVE),
+    (appointments.book_meeting, "Book a meeting of several people", DESTRUCTIVE),
     (appointments.confirm_appointment, "Confirm an appointment", IDEMPOTENT),
     (appointments.cancel_appointment, "Cancel an appointment", DESTRUCTIVE),
     (appointments.my_appointments, "My appointments", READ_ONLY),

@@ -24,7 +24,8 @@ from concierge.api.problems import documented
 from concierge.errors import Forbidden, InvalidRequest
 from concierge.models import Reservation, ReservationStatus
 from concierge.ratelimit.deps import limit_by_account
-from concierge.reservations import expiry, idempotency, service
+from concierge.reservations import expiry, group, idempotency, service
+from concierge.reservations.hosts import hosts_of
 from concierge.reservations.schemas import ExpiredHolds, ReservationCreate, ReservationOut
 from concierge.timezones import render, zone
 from concierge.validation import Instant
@@ -55,13 +56,19 @@ _CREATE_422 = [
 ]
 
 
-def view(reservation: Reservation, now: datetime, tz: ZoneInfo | None = None) -> ReservationOut:
+def view(
+    reservation: Reservation,
+    now: datetime,
+    tz: ZoneInfo | None = None,
+    hosts: list[int] | None = None,
+) -> ReservationOut:
     def instant(value: datetime | None) -> str | None:
         return None if value is None else render(value, tz)
 
     return ReservationOut(
         id=reservation.id,
         host_id=reservation.host_id,
+        hosts=hosts or [reservation.host_id],
         guest_id=reservation.guest_id,
         # Empty while a visitor is still typing them in (the page holds the time meanwhile).
         guest_name=reservation.guest_name or None,
@@ -80,6 +87,13 @@ def view(reservation: Reservation, now: datetime, tz: ZoneInfo | None = None) ->
 
 def _zone(tz: str | None) -> ZoneInfo | None:
     return zone(tz) if tz else None
+
+
+async def _shown(
+    session: Session, reservation: Reservation, now: datetime, tz: ZoneInfo | None
+) -> ReservationOut:
+    hosts = await hosts_of(session, [reservation])
+    return view(reservation, now, tz, hosts[reservation.id])
 
 
 @router.post(
@@ -102,29 +116,55 @@ async def create_reservation(
     """Hold the host's time for HOLD_MINUTES (30) as the calling guest, or book it at once with
     `confirm: true`. The start must lie on the host's 15-minute grid, inside their availability,
     at least their minimum notice ahead and within their horizon, clear of every confirmed
-    reservation and live hold of theirs."""
+    reservation and live hold of theirs (and of yours: you take part as its guest).
+
+    A meeting with several hosts (`hosts: [2, 3, 4]` instead of `host_id`) is booked all or
+    nothing: every rule above holds for every host, or nothing is written. 409
+    `slot_unavailable` names who is already booked then."""
     now = clock.now()
     out_zone = _zone(tz)
     if idempotency_key is not None:
-        asked = {**body.model_dump(mode="json"), "start": render(body.start), "tz": tz}
+        # Without the way of naming hosts left unused, so keys stored before meetings existed
+        # still match their single-host requests.
+        unused = {"hosts"} if body.hosts is None else {"host_id"}
+        asked = {
+            **body.model_dump(mode="json", exclude=unused),
+            "start": render(body.start),
+            "tz": tz,
+        }
         digest = idempotency.fingerprint(asked)
         first = await idempotency.recall(session, actor.id, idempotency_key, digest)
         if first is not None:
             return JSONResponse(
                 first.body, status_code=first.status_code, headers={"Idempotent-Replayed": "true"}
             )
-    reservation = await service.reserve(
-        session,
-        guest=actor,
-        host_id=body.host_id,
-        start=body.start,
-        duration_minutes=body.duration,
-        note=body.note,
-        confirm=body.confirm,
-        now=now,
-        settings=settings,
-    )
-    out = view(reservation, now, out_zone)
+    if body.hosts is not None:
+        reservation = await group.reserve_meeting(
+            session,
+            guest=actor,
+            host_ids=body.hosts,
+            start=body.start,
+            duration_minutes=body.duration,
+            note=body.note,
+            confirm=body.confirm,
+            now=now,
+            settings=settings,
+        )
+        out = await _shown(session, reservation, now, out_zone)
+    else:
+        assert body.host_id is not None  # the schema takes exactly one of the two
+        reservation = await service.reserve(
+            session,
+            guest=actor,
+            host_id=body.host_id,
+            start=body.start,
+            duration_minutes=body.duration,
+            note=body.note,
+            confirm=body.confirm,
+            now=now,
+            settings=settings,
+        )
+        out = view(reservation, now, out_zone)
     if idempotency_key is not None:
         await idempotency.remember(
             session, actor.id, idempotency_key, digest, 201, out.model_dump(mode="json"), now
@@ -149,7 +189,7 @@ async def confirm_reservation(
     confirmed reservation again answers 200 and changes nothing."""
     now = clock.now()
     reservation = await service.confirm(session, actor, reservation_id, now)
-    return view(reservation, now, _zone(tz))
+    return await _shown(session, reservation, now, _zone(tz))
 
 
 @router.post(
@@ -163,11 +203,32 @@ async def cancel_reservation(
     clock: ClockDep,
     tz: Tz = None,
 ) -> ReservationOut:
-    """Cancel a held or confirmed reservation (its guest, its host or an admin); the time is
-    free again at once. An expired or already cancelled one: 409 `not_cancellable`."""
+    """Cancel a held or confirmed reservation (its guest, any of its hosts or an admin), for
+    everyone in it; the time is free again at once. An expired or already cancelled one: 409
+    `not_cancellable`."""
     now = clock.now()
     reservation = await service.cancel(session, actor, reservation_id, now)
-    return view(reservation, now, _zone(tz))
+    return await _shown(session, reservation, now, _zone(tz))
+
+
+@router.post(
+    "/reservations/{reservation_id}/leave",
+    responses=documented(401, 403, 404, 409, 422, s409=["not_leavable"], s422=["invalid_request"]),
+)
+async def leave_reservation(
+    reservation_id: ReservationId,
+    session: Session,
+    actor: CurrentUser,
+    clock: ClockDep,
+    tz: Tz = None,
+) -> ReservationOut:
+    """Leave a held or confirmed meeting as one of its hosts: your time is free again at once,
+    and the meeting goes on for the others (answered without you in `hosts`). The last host
+    leaving cancels it. Its guest, who booked it, cancels instead (403). A meeting that no
+    longer takes time: 409 `not_leavable`."""
+    now = clock.now()
+    reservation = await group.leave(session, actor, reservation_id, now)
+    return await _shown(session, reservation, now, _zone(tz))
 
 
 @router.get(
@@ -181,9 +242,9 @@ async def get_reservation(
     clock: ClockDep,
     tz: Tz = None,
 ) -> ReservationOut:
-    """One reservation, for its guest, its host or an admin."""
+    """One reservation, for its guest, any of its hosts or an admin."""
     reservation = await service.get_visible(session, actor, reservation_id)
-    return view(reservation, clock.now(), _zone(tz))
+    return await _shown(session, reservation, clock.now(), _zone(tz))
 
 
 _STATUSES = {s.value for s in ReservationStatus}
@@ -260,7 +321,8 @@ async def list_reservations(
     next_cursor = (
         encode_cursor([rows[-1].start_at.isoformat(), rows[-1].id]) if more and rows else None
     )
-    return Page(items=[view(r, now, out_zone) for r in rows], next_cursor=next_cursor)
+    hosts = await hosts_of(session, rows)
+    return Page(items=[view(r, now, out_zone, hosts[r.id]) for r in rows], next_cursor=next_cursor)
 
 
 @router.post("/admin/expire-holds", tags=["admin"], responses=documented(401, 403))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from concierge.api.params import MAX_ID
 from concierge.validation import LINES, Instant
@@ -13,9 +13,22 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000),
 
 
 class ReservationCreate(BaseModel):
+    """One host (``host_id``) or a meeting with several (``hosts``): exactly one of the two."""
+
     model_config = ConfigDict(extra="forbid")
 
-    host_id: int = Field(ge=1, le=MAX_ID, description="The person whose time is booked")
+    host_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="The person whose time is booked"
+    )
+    hosts: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=20,
+        description="A meeting with several hosts (2 to 20, each once, not you): booked only "
+        "if every one of them is available and free, and every rule of each holds; instead "
+        "of `host_id`",
+        examples=[[2, 3, 4]],
+    )
     start: Instant = Field(
         description="RFC 3339 instant with an offset, on the host's 15-minute grid, from "
         "1970-01-01T00:00:00Z up to 2200-01-01T00:00:00Z",
@@ -35,10 +48,19 @@ class ReservationCreate(BaseModel):
         description="Book at once (`confirmed`) instead of holding the time for HOLD_MINUTES",
     )
 
+    @model_validator(mode="after")
+    def _one_way_to_name_hosts(self) -> ReservationCreate:
+        if (self.host_id is None) == (self.hosts is None):
+            raise ValueError("give either host_id or hosts")
+        return self
+
 
 class ReservationOut(BaseModel):
     id: int
-    host_id: int
+    host_id: int = Field(description="Its first host (of a meeting, one still in it)")
+    hosts: list[int] = Field(
+        description="Every host still in it, `host_id` first: one, or several for a meeting"
+    )
     guest_id: int | None = Field(description="Null for a visitor without an account")
     guest_name: str | None = Field(
         default=None, description="A visitor's name, as they gave it on the booking page"

@@ -38,9 +38,16 @@ from concierge.errors import (
     TooFar,
     TooSoon,
 )
-from concierge.models import Reservation, ReservationParticipant, ReservationStatus, User
+from concierge.models import (
+    ParticipantRole,
+    Reservation,
+    ReservationParticipant,
+    ReservationStatus,
+    User,
+)
 from concierge.observability import metrics
 from concierge.reservations import transitions
+from concierge.reservations.hosts import hosts_of
 from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval, Schedule
 from concierge.scheduling.service import busy_times, load_schedules
@@ -276,13 +283,25 @@ async def reserve(
 
 
 async def get_visible(session: AsyncSession, actor: User, reservation_id: int) -> Reservation:
-    """A reservation its guest, its host or an admin asks for; anyone else learns nothing."""
+    """A reservation its guest, one of its hosts or an admin asks for; anyone else learns
+    nothing."""
     reservation = await session.get(Reservation, reservation_id)
     if reservation is None or not (
-        actor.is_admin or actor.id in (reservation.guest_id, reservation.host_id)
+        actor.is_admin
+        or actor.id in (reservation.guest_id, reservation.host_id)
+        or await _takes_part(session, actor, reservation_id)
     ):
         raise NotFound(f"No booking numbered {reservation_id} among yours.")
     return reservation
+
+
+async def _takes_part(session: AsyncSession, actor: User, reservation_id: int) -> bool:
+    found = await session.scalar(
+        select(Participant.user_id).where(
+            Participant.reservation_id == reservation_id, Participant.user_id == actor.id
+        )
+    )
+    return found is not None
 
 
 async def confirm(
@@ -363,14 +382,16 @@ async def list_for(
     """The actor's reservations by start ascending, after the keyset ``(start, id)``; up to
     ``limit + 1`` rows, so the caller can tell whether another page follows."""
     statement = select(Reservation).order_by(Reservation.start_at, Reservation.id)
+    # Through the participant rows (by their user index): a meeting's other hosts are there
+    # only, and a host who left is there no more.
+    theirs = select(Participant.reservation_id).where(Participant.user_id == actor.id)
     if query.role == "guest":
         statement = statement.where(Reservation.guest_id == actor.id)
     elif query.role == "host":
-        statement = statement.where(Reservation.host_id == actor.id)
+        hosting = theirs.where(Participant.role == ParticipantRole.HOST)
+        statement = statement.where(Reservation.id.in_(hosting))
     else:
-        statement = statement.where(
-            or_(Reservation.guest_id == actor.id, Reservation.host_id == actor.id)
-        )
+        statement = statement.where(Reservation.id.in_(theirs))
     statuses = query.statuses
     if statuses is None and query.outside_availability:
         statuses = frozenset({Status.HELD, Status.CONFIRMED})
@@ -408,12 +429,16 @@ async def _outside_availability(
 ) -> list[Reservation]:
     if not reservations:
         return []
-    host_ids = {r.host_id for r in reservations}
+    # A meeting no longer fits when it leaves the availability of any of its hosts.
+    hosting = await hosts_of(session, reservations)
+    host_ids = {uid for ids in hosting.values() for uid in ids}
     hosts = list(await session.scalars(select(User).where(User.id.in_(host_ids))))
     span = Interval(min(r.start_at for r in reservations), max(r.end_at for r in reservations))
     schedules = await load_schedules(session, hosts, span)
     return [
-        r for r in reservations if not fits(schedules[r.host_id], Interval(r.start_at, r.end_at))
+        r
+        for r in reservations
+        if not all(fits(schedules[h], Interval(r.start_at, r.end_at)) for h in hosting[r.id])
     ]
 
 

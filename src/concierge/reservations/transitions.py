@@ -4,18 +4,29 @@ Creating a reservation (``created``) and moving reservations from one status to 
 (``move``) are the only writes of a reservation's status; each records one domain event per
 reservation on the unit of work (see ``concierge.events``), naming the people whose taken time
 it was. The database keeps the participant rows in step (migration 0500). Reserve, confirm,
-cancel, expire (on booking and by the sweeper) and cancelling for a deleted user all come here.
+cancel, expire (on booking and by the sweeper), a host leaving a meeting (``leave``) and
+cancelling for a deleted user all come here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from concierge import events
-from concierge.models import Reservation, ReservationStatus
+from concierge.models import (
+    ParticipantRole,
+    Reservation,
+    ReservationParticipant,
+    ReservationStatus,
+)
+from concierge.scheduling.taken import takes_time
+
+Participant = ReservationParticipant
 
 Kind = events.ReservationKind
 _STATUS: dict[Kind, ReservationStatus] = {
@@ -30,10 +41,13 @@ def _people(*user_ids: int | None) -> frozenset[int]:
     return frozenset(uid for uid in user_ids if uid is not None)
 
 
-def created(session: AsyncSession, reservation: Reservation) -> None:
-    """Record the birth of a flushed ``reservation`` (held, or confirmed at once)."""
+def created(
+    session: AsyncSession, reservation: Reservation, co_hosts: Collection[int] = ()
+) -> None:
+    """Record the birth of a flushed ``reservation`` (held, or confirmed at once), with the
+    ``co_hosts`` of a meeting with several hosts (their participant rows already flushed)."""
     kind: Kind = "confirmed" if reservation.status == ReservationStatus.CONFIRMED else "held"
-    people = _people(reservation.host_id, reservation.guest_id)
+    people = _people(reservation.host_id, reservation.guest_id, *co_hosts)
     events.record(session, events.ReservationChanged(kind, reservation.id, people))
 
 
@@ -54,8 +68,104 @@ async def move(
         .execution_options(synchronize_session=False)
     )
     moved = sorted((r.id, r.host_id, r.guest_id) for r in rows)
+    co_hosts = await _co_hosts(session, [reservation_id for reservation_id, _, _ in moved])
     for reservation_id, host_id, guest_id in moved:
-        events.record(
-            session, events.ReservationChanged(kind, reservation_id, _people(host_id, guest_id))
-        )
+        people = _people(host_id, guest_id, *co_hosts.get(reservation_id, ()))
+        events.record(session, events.ReservationChanged(kind, reservation_id, people))
     return [reservation_id for reservation_id, _, _ in moved]
+
+
+async def _co_hosts(session: AsyncSession, reservation_ids: list[int]) -> dict[int, list[int]]:
+    """The participants of each reservation beyond its own host and guest columns."""
+    if not reservation_ids:
+        return {}
+    rows = await session.execute(
+        select(Participant.reservation_id, Participant.user_id)
+        .join(Reservation, Reservation.id == Participant.reservation_id)
+        .where(
+            Participant.reservation_id.in_(reservation_ids),
+            Participant.user_id != Reservation.host_id,
+            Participant.role == ParticipantRole.HOST,
+        )
+    )
+    found: dict[int, list[int]] = {}
+    for reservation_id, user_id in rows:
+        found.setdefault(reservation_id, []).append(user_id)
+    return found
+
+
+async def leave(
+    session: AsyncSession, reservation_id: int, host_id: int, now: datetime
+) -> Kind | None:
+    """``host_id`` leaves the meeting: their participant row goes, so their time is free again
+    and the meeting goes on for the others (recorded as one ``left`` event naming them). The
+    last host leaving cancels it for everyone (one ``cancelled`` event). None when the meeting
+    no longer takes time or ``host_id`` is not one of its hosts: nothing changes."""
+    # Row lock: two last hosts leaving at once must not both see the other still there.
+    locked = await session.execute(
+        select(Reservation.host_id)
+        .where(Reservation.id == reservation_id, takes_time(now))
+        .with_for_update()
+    )
+    lead = locked.scalar_one_or_none()
+    hosts = list(
+        await session.scalars(
+            select(Participant.user_id)
+            .where(
+                Participant.reservation_id == reservation_id,
+                Participant.role == ParticipantRole.HOST,
+            )
+            .order_by(Participant.user_id)
+        )
+    )
+    if lead is None or host_id not in hosts:
+        return None
+    staying = [uid for uid in hosts if uid != host_id]
+    if not staying:
+        moved = await move(
+            session,
+            and_(Reservation.id == reservation_id, takes_time(now)),
+            "cancelled",
+            cancelled_at=now,
+        )
+        return "cancelled" if moved else None
+    await session.execute(
+        delete(Participant).where(
+            Participant.reservation_id == reservation_id, Participant.user_id == host_id
+        )
+    )
+    if lead == host_id:
+        # The reservation's own host column always names a host still in the meeting.
+        await session.execute(
+            update(Reservation)
+            .where(Reservation.id == reservation_id)
+            .values(host_id=staying[0])
+            .execution_options(synchronize_session=False)
+        )
+    events.record(session, events.ReservationChanged("left", reservation_id, _people(host_id)))
+    return "left"
+
+
+async def leave_meetings(session: AsyncSession, user_id: int, now: datetime) -> list[int]:
+    """``user_id`` leaves every meeting still ahead that they host with others (a deleted
+    user's, say), one ``left`` event each; the ids left. Meetings they host alone or booked
+    are theirs to cancel."""
+    other = aliased(Participant)
+    others = select(other.reservation_id).where(
+        other.role == ParticipantRole.HOST, other.user_id != user_id
+    )
+    meetings = list(
+        await session.scalars(
+            select(Participant.reservation_id)
+            .join(Reservation, Reservation.id == Participant.reservation_id)
+            .where(
+                Participant.user_id == user_id,
+                Participant.role == ParticipantRole.HOST,
+                Participant.reservation_id.in_(others),
+                Reservation.end_at > now,
+                takes_time(now),
+            )
+            .order_by(Participant.reservation_id)
+        )
+    )
+    return [rid for rid in meetings if await leave(session, rid, user_id, now) == "left"]
