@@ -39,9 +39,18 @@ async def tour(client: Client) -> dict[str, dict[str, Any]]:
         "check_availability", restaurant_name="Don Angie", date="Saturday", preferred_time="7pm"
     )
     at = found["slots"][0]["start"][11:16]
-    await call("make_reservation", restaurant_name="Don Angie", date="Saturday", time=at)
+    table = {"restaurant_name": "Don Angie", "date": "Saturday", "time": at}
+    shown = await call("make_reservation", **table)
+    await call("make_reservation", **table, confirmation_token=shown["confirmation_token"])
     await call("my_reservations")
-    await call("cancel_reservation", restaurant_name="Don Angie")
+    await call("list_payment_methods")
+    await call("set_default_card", card="Visa")
+    shown = await call("cancel_reservation", restaurant_name="Don Angie")
+    await call(
+        "cancel_reservation",
+        restaurant_name="Don Angie",
+        confirmation_token=shown["confirmation_token"],
+    )
 
     await call("find_free_slots", person="Ada", date_range="2026-11-25")
     await call("find_common_time", people=["Ada"], date_range="2026-11-25")

@@ -11,7 +11,7 @@ from typing import Annotated
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
-from concierge.dining import booking
+from concierge.dining import booking, wallet
 from concierge.dining.booking_schemas import (
     BookingConfirmation,
     Cancellation,
@@ -20,6 +20,7 @@ from concierge.dining.booking_schemas import (
 )
 from concierge.dining.schemas import AvailabilityResult, RestaurantSummary
 from concierge.dining.service import DEFAULT_FLEXIBILITY, MAX_PARTY
+from concierge.dining.wallet import SavedCards
 from concierge.mcp.results import reply, tool_errors
 from concierge.mcp.runtime import ToolContext, count_booking, identify
 
@@ -189,22 +190,60 @@ async def make_reservation(
             "that day; only when they said they want both"
         ),
     ] = False,
+    seating: Annotated[
+        str | None,
+        Field(
+            max_length=60,
+            description='The seating as check_availability names it: "Bar", "Dining Room", '
+            '"Patio"; without it, the dining room when free',
+        ),
+    ] = None,
+    slot_token: Annotated[
+        str | None,
+        Field(
+            max_length=1000,
+            description="The token of one table check_availability listed: books exactly it",
+        ),
+    ] = None,
+    card: Annotated[
+        str | None,
+        Field(
+            max_length=60,
+            description='A saved card other than the default: "Amex", "1234" '
+            "(list_payment_methods lists them)",
+        ),
+    ] = None,
+    confirmation_token: Annotated[
+        str | None,
+        Field(
+            max_length=100,
+            description="The token the preview answered; only once the person said yes to it",
+        ),
+    ] = None,
 ) -> Annotated[CallToolResult, BookingConfirmation]:
-    """Book a table at a restaurant: this makes a real reservation on the person's Resy
-    account, paid with the card they keep there when the restaurant holds tables with one.
+    """Book a table at a restaurant on the person's Resy account. Two steps:
 
-    IMPORTANT: only call this after the person has confirmed they want to book, having seen
-    the exact restaurant, date, time and party size (usually from check_availability). If the
-    table has gone, the answer lists the nearest open times: ask again before booking one. If
-    Resy wants a captcha, the answer gives the resy.com page to finish the booking on.
+    1. Call it WITHOUT confirmation_token: nothing is booked. The answer is a preview of the
+       exact terms: the table and its seating, the card by brand and last four, what is
+       charged now, the cancellation fee and its deadline, whether special_requests reach
+       the restaurant (Resy's booking call takes none), and a confirmation_token.
+    2. Show the person those terms. Only after they say yes, call it again with the same
+       arguments and confirmation_token: that books the table. If the terms changed
+       meanwhile (or the token expired, after 10 minutes), nothing is booked and the answer
+       is a new preview (terms_changed true): show it and ask again.
+
+    If the table has gone, the answer lists the nearest open times: ask again before booking
+    one. If Resy wants a captcha, the answer gives the resy.com page to finish the booking on.
     Calling it again after a lost answer is safe: the table already booked is the answer. A
     second table at the same restaurant on the same day is refused (the answer names the one
     they have) unless allow_duplicate is true.
 
-    Example: make_reservation("Carbone", "Saturday", "19:00", party_size=2)
+    Example: make_reservation("Carbone", "Saturday", "19:00", party_size=2, seating="Bar")
+    -> "Not booked yet. ... To book, call make_reservation again with the same arguments and
+        confirmation_token='mf1x2k.3a9c...'"
+    make_reservation(..., confirmation_token="mf1x2k.3a9c...")
     -> "Booked! Carbone, Saturday Feb 14 at 7:00 PM, party of 2
-        Confirmation: 700000123
-        Resy will send a confirmation email to you@example.com"
+        Confirmation: 700000123"
     """
     call = await identify(ctx)
     await count_booking(call)
@@ -220,6 +259,10 @@ async def make_reservation(
         special_requests=special_requests,
         now=call.now,
         allow_duplicate=allow_duplicate,
+        seating=seating,
+        slot_token=slot_token,
+        card=card,
+        confirmation_token=confirmation_token,
     )
     return reply(confirmation, f"{confirmation.text()}\n{_facts(confirmation.time_zone)}")
 
@@ -235,11 +278,23 @@ async def cancel_reservation(
         str | None,
         Field(max_length=500, description="The confirmation number of the booking"),
     ] = None,
+    confirmation_token: Annotated[
+        str | None,
+        Field(
+            max_length=100,
+            description="The token the preview answered; only once the person said yes to it",
+        ),
+    ] = None,
 ) -> Annotated[CallToolResult, Cancellation]:
     """Cancel a restaurant reservation at Resy, by its confirmation number or by the
     restaurant's name (then the soonest upcoming one there). Works for tables booked in the
-    Resy app too. Only after the person has said which one to cancel; a restaurant may keep a
-    cancellation fee close to the date."""
+    Resy app too. Two steps:
+
+    1. Call it WITHOUT confirmation_token: nothing is cancelled. The answer names the table
+       and the cancellation fee Resy lists for it, with a confirmation_token.
+    2. Show the person; only after they say yes, call it again with the same arguments and
+       confirmation_token: that cancels it. If the table or its fee changed meanwhile (or the
+       token expired), nothing is cancelled and the answer is a new preview."""
     call = await identify(ctx)
     await count_booking(call)
     cancelled = await booking.cancel_reservation(
@@ -249,6 +304,7 @@ async def cancel_reservation(
         restaurant_name=restaurant_name,
         confirmation_id=confirmation_id,
         now=call.now,
+        confirmation_token=confirmation_token,
     )
     return reply(cancelled, f"{cancelled.text()}\n{_facts(cancelled.time_zone)}")
 
@@ -262,4 +318,32 @@ async def my_reservations(ctx: ToolContext) -> Annotated[CallToolResult, MyReser
     listed = await booking.my_reservations(
         call.db, auth=call.runtime.resy_auth(call.user), user=call.user, now=call.now
     )
+    return reply(listed, listed.text())
+
+
+@tool_errors
+async def list_payment_methods(ctx: ToolContext) -> Annotated[CallToolResult, SavedCards]:
+    """The cards saved on the person's Resy account (brand, last four, expiry), and which one
+    Concierge books with by default. Cards are added on resy.com, not here."""
+    call = await identify(ctx)
+    listed = await wallet.list_cards(call.runtime.resy_auth(call.user))
+    return reply(listed, listed.text())
+
+
+@tool_errors
+async def set_default_card(
+    card: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=60,
+            description='The card by brand or last four digits: "Amex", "1234", "Visa 1234"',
+        ),
+    ],
+    ctx: ToolContext,
+) -> Annotated[CallToolResult, SavedCards]:
+    """Choose which saved Resy card Concierge books with from now on (a booking may still
+    name another with make_reservation's card). Only when the person asked for it."""
+    call = await identify(ctx)
+    listed = await wallet.set_default_card(call.runtime.resy_auth(call.user), card)
     return reply(listed, listed.text())

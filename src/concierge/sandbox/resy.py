@@ -356,7 +356,7 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         world.faults.lost_book_response = None
         if lost == "502-unbooked":
             return Response("<html><body>502 Bad Gateway</body></html>", 502)
-        booked = world.book(token, account, data.get("special_request"))
+        booked = world.book(token, account, data.get("special_request"), card_id)
         if lost in {"500", "502"}:
             return Response(f"<html><body>{lost} Server Error</body></html>", int(lost))
         if lost == "drop":

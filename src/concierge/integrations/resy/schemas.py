@@ -278,6 +278,7 @@ class BookingDetails(ResyModel):
     payment_methods: list[PaymentMethod] = []
     cancellation_fee: float | None = None
     cancellation_cut_off: datetime | None = None
+    cancellation_policy: list[str] = []  # the venue's own words, e.g. "cancel 24 hours ahead"
     venue_name: str | None = None
     amounts: dict[str, Any] = {}
     # What was asked, kept so book can reconcile an unclear outcome and build a deep link.
@@ -302,6 +303,11 @@ class BookingDetails(ResyModel):
             "payment_methods": _dict(raw.get("user")).get("payment_methods") or [],
             "cancellation_fee": fee,
             "cancellation_cut_off": _dict(cancellation.get("refund")).get("date_cut_off") or None,
+            "cancellation_policy": [
+                str(line)
+                for line in (_dict(cancellation.get("display")).get("policy") or [])
+                if isinstance(line, str) and line.strip()
+            ],
             "venue_name": _dict(raw.get("venue")).get("name"),
             "amounts": _dict(_dict(raw.get("payment")).get("amounts")),
             "slot": raw.get("slot"),
