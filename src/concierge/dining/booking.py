@@ -209,7 +209,13 @@ async def make_reservation(
             if terms.cancellation_fee and chosen is None:
                 raise _card_needed(place.name, None)
             key = auth.signing_key(CONFIRM_PURPOSE)
-            shown = terms.model_dump(mode="json")
+            # Everything the preview says is signed: the table as well as its terms.
+            shown = {
+                **terms.model_dump(mode="json"),
+                "place_id": place.place_id,
+                "starts": slot.start.isoformat(),
+                "party_size": party_size,
+            }
             verdict = None
             if confirmation_token is not None:
                 verdict = confirmation.check(
