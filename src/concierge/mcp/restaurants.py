@@ -9,16 +9,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.types import CallToolResult
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from concierge.dining import booking, wallet
+from concierge.dining import booking, search, wallet
 from concierge.dining.booking_schemas import (
     BookingConfirmation,
     Cancellation,
     LoginSaved,
     MyReservations,
 )
-from concierge.dining.schemas import AvailabilityResult, RestaurantSummary
+from concierge.dining.schemas import AvailabilityResult
+from concierge.dining.search import SearchResult
 from concierge.dining.service import DEFAULT_FLEXIBILITY, MAX_PARTY
 from concierge.dining.wallet import SavedCards
 from concierge.mcp.results import reply, tool_errors
@@ -41,10 +42,6 @@ DateWords = Annotated[
     ),
 ]
 PartySize = Annotated[int, Field(ge=1, le=MAX_PARTY, description="Number of diners")]
-
-
-class Restaurants(BaseModel):
-    items: list[RestaurantSummary]
 
 
 def _facts(time_zone: str | None, place_id: str | None = None) -> str:
@@ -86,7 +83,8 @@ async def search_restaurants(
         Field(
             min_length=1,
             max_length=200,
-            description='A name, a cuisine or a kind of place: "Carbone", "natural wine bar"',
+            description='A name, a cuisine or a kind of place: "Carbone", "italian", '
+            '"natural wine bar"',
         ),
     ],
     ctx: ToolContext,
@@ -94,23 +92,51 @@ async def search_restaurants(
         str | None,
         Field(max_length=200, description='Where: "West Village", "Brooklyn", "Los Angeles"'),
     ] = None,
-) -> Annotated[CallToolResult, Restaurants]:
-    """Find restaurants by name, cuisine or kind, optionally near a place. Use it when the
-    person has not settled on a restaurant, or to tell apart places with the same name; then
-    check_availability on the one they choose."""
-    text_query = (
-        f"{query.strip()} in {location.strip()}" if location and location.strip() else query
-    )
+    latitude: Annotated[float | None, Field(ge=-90, le=90, description="Search near")] = None,
+    longitude: Annotated[float | None, Field(ge=-180, le=180)] = None,
+    radius_m: Annotated[
+        float | None,
+        Field(gt=0, le=50_000, description="With latitude/longitude: only places this near"),
+    ] = None,
+    date: Annotated[
+        str | None,
+        Field(
+            max_length=60,
+            description='Also list open tables that day: "Saturday", "2026-02-14"',
+        ),
+    ] = None,
+    party_size: PartySize = 2,
+    min_price: Annotated[int | None, Field(ge=1, le=4, description="1 ($) to 4 ($$$$)")] = None,
+    max_price: Annotated[int | None, Field(ge=1, le=4, description="1 ($) to 4 ($$$$)")] = None,
+    min_rating: Annotated[float | None, Field(ge=1, le=5, description="Google rating")] = None,
+    limit: Annotated[int, Field(ge=1, le=10, description="How many restaurants")] = 5,
+) -> Annotated[CallToolResult, SearchResult]:
+    """Find restaurants by name, cuisine or kind, in an area (location) or near a point
+    (latitude/longitude, radius_m), optionally with price, rating, and the open tables on a
+    date for a party size. Each result says its neighbourhood, cuisine, price level, rating,
+    whether it is on Resy and its resy.com page. Use it when the person has not settled on a
+    restaurant, or to tell apart places with the same name; then check_availability on the
+    one they choose."""
     call = await identify(ctx)
-    found = await call.runtime.dining().search_restaurants(call.db, text_query, now=call.now)
-    data = Restaurants(items=found)
-    if not found:
-        return reply(data, f"No restaurants found for {text_query!r}. Try other words.")
-    lines = [f"Restaurants for {text_query!r}:"]
-    lines += [
-        f"{n}. {place.text()} [place_id {place.place_id}]" for n, place in enumerate(found, start=1)
-    ]
-    return reply(data, "\n".join(lines))
+    found = await search.search(
+        call.db,
+        call.runtime.dining(),
+        tokens=call.runtime.resy_auth(call.user),
+        query=query,
+        location=location,
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius_m,
+        date_text=date,
+        party_size=party_size,
+        min_price=min_price,
+        max_price=max_price,
+        min_rating=min_rating,
+        limit=limit,
+        now=call.now,
+        timezone=call.user.timezone,
+    )
+    return reply(found, found.text())
 
 
 @tool_errors
