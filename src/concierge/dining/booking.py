@@ -669,23 +669,26 @@ async def _at_resy(resy: ResyClient, wanted: str, name: str) -> Reservation | No
 
 
 async def my_reservations(
-    db: Database, *, auth: ResyAuthManager, user: User, now: datetime
+    db: Database,
+    *,
+    auth: ResyAuthManager,
+    user: User,
+    now: datetime,
+    include_past: bool = False,
+    include_cancelled: bool = False,
 ) -> MyReservations:
-    """The person's upcoming tables: Concierge's records merged with Resy's own list, so a
-    booking made in the Resy app shows up too. Without a login, or when Resy does not answer,
+    """The person's tables, soonest first: Concierge's records merged with Resy's own list,
+    so a booking made in the Resy app shows up too, each with the cancellation terms Resy
+    lists. Upcoming confirmed ones unless ``include_past`` (then the past ones too, latest
+    last) or ``include_cancelled``. Without a login, or when Resy does not answer,
     Concierge's records alone, saying so."""
+    wanted = select(DiningReservation).where(DiningReservation.user_id == user.id)
+    if not include_cancelled:
+        wanted = wanted.where(DiningReservation.status == DiningStatus.CONFIRMED)
+    if not include_past:
+        wanted = wanted.where(DiningReservation.starts_at >= now)
     async with db.unit_of_work(write=False) as session:
-        rows = list(
-            await session.scalars(
-                select(DiningReservation)
-                .where(
-                    DiningReservation.user_id == user.id,
-                    DiningReservation.status == DiningStatus.CONFIRMED,
-                    DiningReservation.starts_at >= now,
-                )
-                .order_by(DiningReservation.starts_at)
-            )
-        )
+        rows = list(await session.scalars(wanted.order_by(DiningReservation.starts_at)))
     items = {r.platform_token: (r.starts_at, _booking(r)) for r in rows}
     note = None
     checked = False
@@ -693,21 +696,37 @@ async def my_reservations(
         note = "Resy was not checked: no Resy login is saved (store_resy_credentials)."
     else:
         try:
-            page = await auth.client().my_reservations(upcoming=True, limit=100)
+            page = await auth.client().my_reservations(upcoming=not include_past, limit=100)
             checked = True
         except resy_errors.ResyError as exc:
             note = f"Resy's own list could not be read ({translate(exc).detail})"
         else:
             for found in page.reservations:
-                if found.cancelled or found.resy_token in items:
+                starts = _instant(found.day, found.time, found.time_zone, user)
+                terms = {
+                    "cancellation_fee": found.cancellation_fee,
+                    "cancellation_allowed": found.cancellation_allowed,
+                }
+                if found.resy_token in items:
+                    at, known = items[found.resy_token]
+                    items[found.resy_token] = (at, known.model_copy(update=terms))
                     continue
-                booking = _from_resy(found)
-                items[found.resy_token] = (
-                    _instant(found.day, found.time, found.time_zone, user),
-                    booking,
-                )
+                if (found.cancelled and not include_cancelled) or (
+                    starts < now and not include_past
+                ):
+                    continue
+                items[found.resy_token] = (starts, _from_resy(found).model_copy(update=terms))
     ordered = [booking for _, booking in sorted(items.values(), key=lambda pair: pair[0])]
-    return MyReservations(items=ordered, checked_resy=checked, note=note)
+    for booking in ordered:
+        starts = _instant(booking.day, booking.time, booking.time_zone, user)
+        booking.past = starts < now
+    return MyReservations(
+        items=ordered,
+        checked_resy=checked,
+        note=note,
+        include_past=include_past,
+        include_cancelled=include_cancelled,
+    )
 
 
 def _from_resy(found: Reservation) -> TableBooking:

@@ -47,14 +47,27 @@ class TableBooking(BaseModel):
     booked_through: str = Field(
         default="concierge", description="concierge, or resy when booked elsewhere"
     )
+    cancellation_fee: float | None = Field(
+        default=None, description="The fee Resy lists for cancelling it late (None: none known)"
+    )
+    cancellation_allowed: bool | None = Field(
+        default=None, description="Whether Resy still lets it be cancelled"
+    )
+    past: bool = False
 
     def line(self) -> str:
         kind = f" - {self.table_type}" if self.table_type else ""
         number = f" - confirmation {self.confirmation}" if self.confirmation else ""
         elsewhere = " (booked outside Concierge)" if self.booked_through != "concierge" else ""
+        state = " [cancelled]" if self.status == "cancelled" else " [past]" if self.past else ""
+        fee = (
+            f" - cancellation fee ${self.cancellation_fee:,.0f}"
+            if self.cancellation_fee and self.status != "cancelled" and not self.past
+            else ""
+        )
         return (
             f"{self.restaurant}, {day_text(self.day)} at {clock_text(self.time)}, "
-            f"{_party(self.party_size)}{kind} ({self.platform}){number}{elsewhere}"
+            f"{_party(self.party_size)}{kind} ({self.platform}){number}{elsewhere}{state}{fee}"
         )
 
 
@@ -208,12 +221,28 @@ class MyReservations(BaseModel):
     items: list[TableBooking]
     checked_resy: bool = Field(description="Whether Resy's own list was merged in")
     note: str | None = None
+    include_past: bool = False
+    include_cancelled: bool = False
 
     def text(self) -> str:
+        which = (
+            "reservations"
+            if self.include_past and self.include_cancelled
+            else "reservations, past ones too"
+            if self.include_past
+            else "upcoming reservations, cancelled ones too"
+            if self.include_cancelled
+            else "upcoming reservations"
+        )
+        empty = (
+            "You have no restaurant reservations to show."
+            if self.include_past or self.include_cancelled
+            else "You have no upcoming restaurant reservations."
+        )
         lines = (
-            ["Your upcoming reservations:", *(f"- {item.line()}" for item in self.items)]
+            [f"Your {which}:", *(f"- {item.line()}" for item in self.items)]
             if self.items
-            else ["You have no upcoming restaurant reservations."]
+            else [empty]
         )
         if self.note:
             lines.append(self.note)

@@ -11,13 +11,15 @@ from typing import Annotated
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from concierge.dining import booking, search, wallet
+from concierge.dining import booking, details, lists, search, wallet
 from concierge.dining.booking_schemas import (
     BookingConfirmation,
     Cancellation,
     LoginSaved,
     MyReservations,
 )
+from concierge.dining.details import VenueDetails
+from concierge.dining.lists import Favorites, NotifyList
 from concierge.dining.schemas import AvailabilityResult
 from concierge.dining.search import SearchResult
 from concierge.dining.service import DEFAULT_FLEXIBILITY, MAX_PARTY
@@ -336,13 +338,23 @@ async def cancel_reservation(
 
 
 @tool_errors
-async def my_reservations(ctx: ToolContext) -> Annotated[CallToolResult, MyReservations]:
-    """The person's upcoming restaurant reservations, soonest first, with dates, times, party
-    sizes and confirmation numbers: those booked through Concierge and, when a Resy login is
-    saved, those booked directly on Resy too."""
+async def my_reservations(
+    ctx: ToolContext,
+    include_past: Annotated[bool, Field(description="Also the tables already past")] = False,
+    include_cancelled: Annotated[bool, Field(description="Also the cancelled ones")] = False,
+) -> Annotated[CallToolResult, MyReservations]:
+    """The person's restaurant reservations, soonest first, with dates, times, party sizes,
+    confirmation numbers and the cancellation fee Resy lists for each: those booked through
+    Concierge and, when a Resy login is saved, those booked directly on Resy too. Upcoming
+    ones only, unless include_past or include_cancelled."""
     call = await identify(ctx)
     listed = await booking.my_reservations(
-        call.db, auth=call.runtime.resy_auth(call.user), user=call.user, now=call.now
+        call.db,
+        auth=call.runtime.resy_auth(call.user),
+        user=call.user,
+        now=call.now,
+        include_past=include_past,
+        include_cancelled=include_cancelled,
     )
     return reply(listed, listed.text())
 
@@ -373,3 +385,110 @@ async def set_default_card(
     call = await identify(ctx)
     listed = await wallet.set_default_card(call.runtime.resy_auth(call.user), card)
     return reply(listed, listed.text())
+
+
+@tool_errors
+async def restaurant_details(
+    restaurant_name: RestaurantName, ctx: ToolContext
+) -> Annotated[CallToolResult, VenueDetails]:
+    """One restaurant's details: address, neighbourhood, cuisine, price range, phone,
+    website, its resy.com page, the party sizes Resy takes, and whether booking there needs a
+    captcha (then it finishes on resy.com)."""
+    call = await identify(ctx)
+    found = await details.venue_details(
+        call.db,
+        call.runtime.dining(),
+        tokens=call.runtime.resy_auth(call.user),
+        restaurant=restaurant_name,
+        now=call.now,
+    )
+    return reply(found, found.text())
+
+
+@tool_errors
+async def list_favorites(ctx: ToolContext) -> Annotated[CallToolResult, Favorites]:
+    """The restaurants the person keeps as favorites on Resy (its "hit list")."""
+    call = await identify(ctx)
+    found = await lists.favorites(call.runtime.resy_auth(call.user))
+    return reply(found, found.text())
+
+
+@tool_errors
+async def add_favorite(
+    restaurant_name: RestaurantName, ctx: ToolContext
+) -> Annotated[CallToolResult, Favorites]:
+    """Add a restaurant to the person's Resy favorites."""
+    return await _favorite(ctx, restaurant_name, favorite=True)
+
+
+@tool_errors
+async def remove_favorite(
+    restaurant_name: RestaurantName, ctx: ToolContext
+) -> Annotated[CallToolResult, Favorites]:
+    """Remove a restaurant from the person's Resy favorites."""
+    return await _favorite(ctx, restaurant_name, favorite=False)
+
+
+async def _favorite(ctx: ToolContext, restaurant: str, *, favorite: bool) -> CallToolResult:
+    call = await identify(ctx)
+    found = await lists.set_favorite(
+        call.db,
+        dining=call.runtime.dining(),
+        auth=call.runtime.resy_auth(call.user),
+        restaurant=restaurant,
+        favorite=favorite,
+        now=call.now,
+    )
+    return reply(found, found.text())
+
+
+@tool_errors
+async def list_priority_notify(ctx: ToolContext) -> Annotated[CallToolResult, NotifyList]:
+    """The person's Resy Priority Notify requests: Resy tells them when a table opens at a
+    restaurant on a day, for a party size, within a time window. Nothing is booked by them."""
+    call = await identify(ctx)
+    found = await lists.notify_list(call.runtime.resy_auth(call.user))
+    return reply(found, found.text())
+
+
+@tool_errors
+async def add_priority_notify(
+    restaurant_name: RestaurantName,
+    date: DateWords,
+    ctx: ToolContext,
+    party_size: PartySize = 2,
+    earliest: Annotated[
+        str | None, Field(max_length=20, description='Start of the window, e.g. "18:00"')
+    ] = None,
+    latest: Annotated[
+        str | None, Field(max_length=20, description='End of the window, e.g. "21:00"')
+    ] = None,
+) -> Annotated[CallToolResult, NotifyList]:
+    """Ask Resy to tell the person when a table opens at a restaurant on a date for a party
+    size, between earliest and latest (6 to 9 pm unless said). Resy notifies them; nothing is
+    booked. Use it when check_availability finds no table they want."""
+    call = await identify(ctx)
+    found = await lists.add_notify(
+        call.db,
+        dining=call.runtime.dining(),
+        auth=call.runtime.resy_auth(call.user),
+        user=call.user,
+        restaurant=restaurant_name,
+        date_text=date,
+        party_size=party_size,
+        earliest=earliest,
+        latest=latest,
+        now=call.now,
+    )
+    return reply(found, found.text())
+
+
+@tool_errors
+async def remove_priority_notify(
+    notify_id: Annotated[int, Field(ge=1, description="The notify id list_priority_notify shows")],
+    ctx: ToolContext,
+) -> Annotated[CallToolResult, NotifyList]:
+    """Withdraw one of the person's Priority Notify requests."""
+    call = await identify(ctx)
+    found = await lists.remove_notify(call.runtime.resy_auth(call.user), notify_id)
+    return reply(found, found.text())

@@ -121,6 +121,10 @@ class ResyWorld:
         self.stats: Counter[str] = Counter()
         self.requests: deque[dict[str, Any]] = deque(maxlen=500)
         self._next_reservation = 700_000_000
+        # The person's lists (sandbox/resy_lists.py): favorite venue ids, notify requests.
+        self.favorites: dict[int, list[int]] = {}
+        self.notify: list[dict[str, Any]] = []
+        self.notify_counter = 900_000
 
     # --- accounts and tokens
 

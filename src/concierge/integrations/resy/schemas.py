@@ -521,6 +521,12 @@ class Venue(ResyModel):
     min_party_size: int | None = None
     max_party_size: int | None = None
     feature_recaptcha: bool = False
+    cuisine: str | None = None  # Resy's "type": "Steakhouse"
+    price_range: int | None = None  # 1..4
+    neighborhood: str | None = None
+    phone: str | None = None
+    website: str | None = None  # the restaurant's own site (contact.url)
+    resy_url: str | None = None  # its page on resy.com (links.web)
 
     @model_validator(mode="before")
     @classmethod
@@ -528,6 +534,8 @@ class Venue(ResyModel):
         if not isinstance(raw, dict) or "resy_id" in raw:
             return raw
         ids = raw.get("id")
+        contact = _dict(raw.get("contact"))
+        links = _dict(raw.get("links"))
         location = _dict(raw.get("location"))
         return {
             **raw,
@@ -542,6 +550,12 @@ class Venue(ResyModel):
             "location_code": location.get("code"),
             "time_zone": venue_time_zone(raw),
             "feature_recaptcha": bool(raw.get("feature_recaptcha")),
+            "cuisine": raw.get("type") if isinstance(raw.get("type"), str) else None,
+            "price_range": raw.get("price_range_id"),
+            "neighborhood": location.get("neighborhood"),
+            "phone": contact.get("phone_number") or None,
+            "website": contact.get("url") or None,
+            "resy_url": links.get("web") or None,
         }
 
 
