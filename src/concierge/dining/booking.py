@@ -592,11 +592,10 @@ async def cancel_reservation(
                 key, person=user.id, action="cancel", terms=shown, now=now
             )
             return Cancellation(
-                **found.model_dump(),
+                **{**found.model_dump(), "cancellation_fee": fee},
                 cancelled=False,
                 confirmation_token=issued,
                 confirmation_expires=expires,
-                cancellation_fee=fee,
                 terms_changed=verdict is not None,
             )
         try:
@@ -608,7 +607,7 @@ async def cancel_reservation(
     if row is None:
         assert elsewhere is not None
         return Cancellation(
-            **_from_resy(elsewhere).model_dump(exclude={"status"}),
+            **_from_resy(elsewhere).model_dump(exclude={"status", "cancellation_fee"}),
             status=DiningStatus.CANCELLED,
             refunded=refunded,
             cancellation_fee=fee,
@@ -621,7 +620,11 @@ async def cancel_reservation(
         )
         await session.execute(delete(DiningVisit).where(DiningVisit.reservation_id == row.id))
     row.status, row.cancelled_at = DiningStatus.CANCELLED, now
-    return Cancellation(**_booking(row).model_dump(), refunded=refunded, cancellation_fee=fee)
+    return Cancellation(
+        **_booking(row).model_dump(exclude={"cancellation_fee"}),
+        refunded=refunded,
+        cancellation_fee=fee,
+    )
 
 
 async def _local(

@@ -193,9 +193,6 @@ class Cancellation(TableBooking):
         default=None, description="Pass back to cancel_reservation to cancel on these terms"
     )
     confirmation_expires: dt.datetime | None = None
-    cancellation_fee: float | None = Field(
-        default=None, description="The fee Resy lists for cancelling this table"
-    )
     terms_changed: bool = False
 
     def text(self) -> str:
