@@ -16,9 +16,20 @@ READ_ONLY = {
     "find_common_time",
     "my_appointments",
     "list_payment_methods",
+    "restaurant_details",
+    "list_favorites",
+    "list_priority_notify",
 }
 DESTRUCTIVE = {"make_reservation", "cancel_reservation", "book_appointment", "cancel_appointment"}
-OTHERS = {"store_resy_credentials", "confirm_appointment", "set_default_card"}
+OTHERS = {
+    "store_resy_credentials",
+    "confirm_appointment",
+    "set_default_card",
+    "add_favorite",
+    "remove_favorite",
+    "add_priority_notify",
+    "remove_priority_notify",
+}
 
 
 def check_listing(tools: list[Tool]) -> None:

@@ -67,10 +67,17 @@ def tour(saturday: date) -> list[dict[str, Any]]:
 
     return [
         step("store_resy_credentials", email=DEMO_EMAIL, password=DEMO_PASSWORD),
-        step("search_restaurants", query="Don Angie"),
+        step("search_restaurants", query="italian", location="West Village", date=day),
         step("check_availability", **table, preferred_time="7pm"),
         step("list_payment_methods"),
         step("set_default_card", card="Visa"),
+        step("restaurant_details", restaurant_name="Don Angie"),
+        step("add_favorite", restaurant_name="Don Angie"),
+        step("remove_favorite", restaurant_name="Don Angie"),
+        step("list_favorites"),
+        step("add_priority_notify", **table),
+        step("list_priority_notify"),
+        step("remove_priority_notify", notify_id=ref("/list_priority_notify/items/0/notify_id")),
         # The preview, then the booking with its token (and the seating it names).
         step("make_reservation", **booking),
         step("make_reservation", **booking, confirmation_token=ref(shown)),
