@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.mcp import ok, text_of
+from tests.fixtures.resy import ResySandbox
 from tests.mcp.test_restaurant_tools import call
 
 pytestmark = pytest.mark.anyio
@@ -124,3 +125,17 @@ async def test_a_search_that_makes_no_sense_is_worded_for_an_assistant(
     assert "Give both latitude and longitude" in text_of(half)
     assert none.structured_content["items"] == []
     assert "Try other words or a wider area" in text_of(none)
+
+
+async def test_resy_down_still_lists_googles_places_and_says_so(
+    connect_dining, sign_up, resy_sandbox: ResySandbox
+) -> None:
+    me = await sign_up("Dana", "America/New_York")
+    async with connect_dining(me) as client:
+        resy_sandbox.faults(server_errors=50, server_error_status=503)
+        found = ok(
+            await call(client, "search_restaurants", query="italian", location="West Village")
+        )
+    assert "Don Angie" in names(found)
+    assert "Resy could not be asked about these" in text_of(found)
+    assert found.structured_content["note"]

@@ -78,10 +78,16 @@ class SearchResult(BaseModel):
     day: date | None = None
     party_size: int | None = None
     items: list[RestaurantHit]
+    note: str | None = None
 
     def text(self) -> str:
         if not self.items:
             return f"No restaurants found for {self.query!r}. Try other words or a wider area."
+        if self.note:
+            return f"{self._listing()}\n{self.note}"
+        return self._listing()
+
+    def _listing(self) -> str:
         when = f" with tables on {day_text(self.day)}" if self.day else ""
         lines = [f"Restaurants for {self.query!r}{when}:"]
         lines += [
@@ -137,13 +143,17 @@ async def search(
         and (near is None or radius_m is None or (h.distance_m or 0.0) <= radius_m)
     ][:limit]
     resy = dining.resy(tokens)
+    note = None
     try:
         hits = await _on_resy(resy, query, hits, near)
         if day is not None:
             hits = await _with_tables(resy, hits, day, party_size)
     except ResyError as exc:
-        raise from_resy(exc) from exc
-    return SearchResult(query=text, day=day, party_size=party_size if day else None, items=hits)
+        # Google's answer is still worth having: say what Resy could not add.
+        note = f"Resy could not be asked about these ({from_resy(exc).detail})"
+    return SearchResult(
+        query=text, day=day, party_size=party_size if day else None, items=hits, note=note
+    )
 
 
 def _hit(place: Place, row: Restaurant, near: LatLng | None) -> RestaurantHit:
