@@ -485,7 +485,9 @@ async def add_priority_notify(
 
 @tool_errors
 async def remove_priority_notify(
-    notify_id: Annotated[int, Field(ge=1, description="The notify id list_priority_notify shows")],
+    notify_id: Annotated[
+        int, Field(ge=1, le=2**53, description="The notify id list_priority_notify shows")
+    ],
     ctx: ToolContext,
 ) -> Annotated[CallToolResult, NotifyList]:
     """Withdraw one of the person's Priority Notify requests."""
