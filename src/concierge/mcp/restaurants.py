@@ -24,6 +24,7 @@ from concierge.dining.schemas import AvailabilityResult
 from concierge.dining.search import SearchResult
 from concierge.dining.service import DEFAULT_FLEXIBILITY, MAX_PARTY
 from concierge.dining.wallet import SavedCards
+from concierge.mcp import confirming
 from concierge.mcp.results import reply, tool_errors
 from concierge.mcp.runtime import ToolContext, count_booking, identify
 
@@ -292,6 +293,31 @@ async def make_reservation(
         card=card,
         confirmation_token=confirmation_token,
     )
+    if not confirmation.booked and confirmation_token is None and confirmation.confirmation_token:
+        said = await confirming.ask(ctx, confirmation.text().split("\nTo book,")[0])
+        if said is False:
+            return reply(
+                confirmation,
+                f"The person declined in the dialog: nothing was booked.\n{confirmation.text()}",
+            )
+        if said is True:
+            confirmation = await booking.make_reservation(
+                call.db,
+                dining=call.runtime.dining(),
+                auth=call.runtime.resy_auth(call.user),
+                user=call.user,
+                restaurant=restaurant_name,
+                date_text=date,
+                time_text=time,
+                party_size=party_size,
+                special_requests=special_requests,
+                now=call.now,
+                allow_duplicate=allow_duplicate,
+                seating=seating,
+                slot_token=slot_token,
+                card=card,
+                confirmation_token=confirmation.confirmation_token,
+            )
     return reply(confirmation, f"{confirmation.text()}\n{_facts(confirmation.time_zone)}")
 
 
@@ -334,6 +360,23 @@ async def cancel_reservation(
         now=call.now,
         confirmation_token=confirmation_token,
     )
+    if not cancelled.cancelled and confirmation_token is None and cancelled.confirmation_token:
+        said = await confirming.ask(ctx, cancelled.text().split(" To cancel,")[0])
+        if said is False:
+            return reply(
+                cancelled,
+                f"The person declined in the dialog: nothing was cancelled.\n{cancelled.text()}",
+            )
+        if said is True:
+            cancelled = await booking.cancel_reservation(
+                call.db,
+                auth=call.runtime.resy_auth(call.user),
+                user=call.user,
+                restaurant_name=restaurant_name,
+                confirmation_id=confirmation_id,
+                now=call.now,
+                confirmation_token=cancelled.confirmation_token,
+            )
     return reply(cancelled, f"{cancelled.text()}\n{_facts(cancelled.time_zone)}")
 
 
