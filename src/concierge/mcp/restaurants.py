@@ -260,6 +260,8 @@ async def make_reservation(
        arguments and confirmation_token: that books the table. If the terms changed
        meanwhile (or the token expired, after 10 minutes), nothing is booked and the answer
        is a new preview (terms_changed true): show it and ask again.
+    Where the client has its own confirmation dialog, the preview is shown there instead and
+    the person's yes books at once (their no books nothing).
 
     If the table has gone, the answer lists the nearest open times: ask again before booking
     one. If Resy wants a captcha, the answer gives the resy.com page to finish the booking on.
