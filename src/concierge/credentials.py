@@ -13,10 +13,12 @@ A file that the current key cannot open is an error that says what to do, never 
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import re
 from datetime import datetime
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +109,11 @@ class CredentialStore:
 
     def has(self, platform: str) -> bool:
         return self._path(platform).exists()
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for signing (never for encrypting), derived from the encryption key: one
+        secret to keep, and a signature never reveals it."""
+        return hmac.new(self._load_key(create=True), purpose.encode(), sha256).digest()
 
     # --- keys and paths
 

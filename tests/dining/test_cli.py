@@ -42,8 +42,19 @@ def test_search_lists_restaurants_with_their_addresses() -> None:
     result = runner.invoke(app, ["dining", "search", "Carbone", "--near", "40.7308,-74.0"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines[0] == "Carbone - 181 Thompson St, New York, NY 10012, USA"
-    assert lines[1] == "Carbone - 49 Collins Ave, Miami Beach, FL 33139, USA"
+    assert lines[0].startswith("Carbone - 181 Thompson St, New York, NY 10012, USA (on Resy)")
+    assert lines[1].startswith("Carbone - 49 Collins Ave, Miami Beach, FL 33139, USA")
+    facts = "Italian · Greenwich Village · $$$$ · 4.6★ · 0.3 km away · "
+    assert f"{facts}https://resy.com/cities/ny/carbone" in lines[0]
+
+
+def test_search_by_cuisine_in_an_area_within_a_price() -> None:
+    result = runner.invoke(
+        app, ["dining", "search", "italian", "--location", "West Village", "--max-price", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    names = [line.split(" - ")[0] for line in result.output.strip().splitlines()]
+    assert set(names) == {"Don Angie", "Via Carota", "I Sodi", "San Sabino"}
 
 
 def test_check_reads_open_tables_with_the_saved_resy_login(

@@ -12,6 +12,7 @@ import pytest
 from concierge.config import Settings
 from tests.fixtures.mcp import ok, text_of
 from tests.fixtures.resy import DEMO_EMAIL, DEMO_PASSWORD, ResySandbox
+from tests.mcp import booking_steps as steps
 from tests.mcp.test_tool_list import check_listing
 
 pytestmark = pytest.mark.anyio
@@ -109,10 +110,7 @@ async def test_over_http_each_token_sees_only_its_own_tables_and_login(
         )
         at = found.structured_content["slots"][0]["start"][11:16]
         booked = ok(
-            await client.call_tool(
-                "make_reservation",
-                {"restaurant_name": "Thai Diner", "date": "Saturday", "time": at},
-            )
+            await steps.book(client, restaurant_name="Thai Diner", date="Saturday", time=at)
         )
     number = booked.structured_content["confirmation"]
     async with connect_http(nico) as client:

@@ -19,6 +19,7 @@ from concierge.integrations.resy.client import ResyClient
 from concierge.models import DiningReservation, DiningVisit
 from tests.fixtures.mcp import ok, text_of
 from tests.fixtures.resy import DEMO_EMAIL, DEMO_PASSWORD, ResySandbox
+from tests.mcp import booking_steps as steps
 from tests.mcp.test_restaurant_tools import SATURDAY, call, login
 
 pytestmark = pytest.mark.anyio
@@ -40,9 +41,8 @@ async def open_times(client: Client, restaurant: str = "Don Angie") -> list[str]
 
 
 async def book(client: Client, at: str, **more: Any) -> Any:
-    return await call(
+    return await steps.book(
         client,
-        "make_reservation",
         restaurant_name="Don Angie",
         date="Saturday",
         time=at,
@@ -154,9 +154,7 @@ async def test_a_table_only_resy_knows_of_is_the_answer_and_is_recorded_here(
         await login(client)
         booked_before = resy_sandbox.count("POST /3/book")
         answer = ok(
-            await call(
-                client, "make_reservation", restaurant_name="I Sodi", date="Saturday", time=at
-            )
+            await steps.book(client, restaurant_name="I Sodi", date="Saturday", time=at)
         ).structured_content
 
     assert resy_sandbox.count("POST /3/book") == booked_before

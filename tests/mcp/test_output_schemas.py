@@ -34,14 +34,30 @@ async def tour(client: Client) -> dict[str, dict[str, Any]]:
         return result.structured_content
 
     await call("store_resy_credentials", email=DEMO_EMAIL, password=DEMO_PASSWORD)
-    await call("search_restaurants", query="Don Angie")
+    await call("search_restaurants", query="italian", location="West Village", date="Saturday")
     found = await call(
         "check_availability", restaurant_name="Don Angie", date="Saturday", preferred_time="7pm"
     )
     at = found["slots"][0]["start"][11:16]
-    await call("make_reservation", restaurant_name="Don Angie", date="Saturday", time=at)
+    table = {"restaurant_name": "Don Angie", "date": "Saturday", "time": at}
+    shown = await call("make_reservation", **table)
+    await call("make_reservation", **table, confirmation_token=shown["confirmation_token"])
     await call("my_reservations")
-    await call("cancel_reservation", restaurant_name="Don Angie")
+    await call("list_payment_methods")
+    await call("set_default_card", card="Visa")
+    await call("restaurant_details", restaurant_name="Don Angie")
+    await call("add_favorite", restaurant_name="Don Angie")
+    await call("remove_favorite", restaurant_name="Don Angie")
+    await call("list_favorites")
+    notify = await call("add_priority_notify", restaurant_name="Don Angie", date="Saturday")
+    await call("list_priority_notify")
+    await call("remove_priority_notify", notify_id=notify["items"][0]["notify_id"])
+    shown = await call("cancel_reservation", restaurant_name="Don Angie")
+    await call(
+        "cancel_reservation",
+        restaurant_name="Don Angie",
+        confirmation_token=shown["confirmation_token"],
+    )
 
     await call("find_free_slots", person="Ada", date_range="2026-11-25")
     await call("find_common_time", people=["Ada"], date_range="2026-11-25")

@@ -16,6 +16,7 @@ from concierge.db import Database
 from concierge.models import DiningReservation, DiningVisit
 from tests.fixtures.mcp import ok, text_of
 from tests.fixtures.resy import DEMO_EMAIL, DEMO_PASSWORD, NO_CARD_EMAIL, ResySandbox
+from tests.mcp.booking_steps import book, cancel, preview
 
 pytestmark = pytest.mark.anyio
 
@@ -74,9 +75,8 @@ async def test_check_make_list_cancel_end_to_end(
         at = await first_table(client, "Don Angie")
 
         booked = ok(
-            await call(
+            await book(
                 client,
-                "make_reservation",
                 restaurant_name="Don Angie",
                 date="Saturday",
                 time=at,
@@ -106,7 +106,7 @@ async def test_check_make_list_cancel_end_to_end(
         )
         assert item["special_requests"] == "birthday"
 
-        cancelled = ok(await call(client, "cancel_reservation", restaurant_name="don angie"))
+        cancelled = ok(await cancel(client, restaurant_name="don angie"))
         assert cancelled.structured_content["status"] == "cancelled"
         assert text_of(cancelled).startswith("Cancelled: Don Angie, Saturday Nov 28")
         assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]
@@ -127,9 +127,8 @@ async def test_a_booking_keeps_its_visit_and_cancels_by_confirmation_number(
         await login(client)
         at = await first_table(client, "Thai Diner", "12:00")
         booked = ok(
-            await call(
+            await book(
                 client,
-                "make_reservation",
                 restaurant_name="Thai Diner",
                 date=SATURDAY,
                 time=at,
@@ -144,7 +143,7 @@ async def test_a_booking_keeps_its_visit_and_cancels_by_confirmation_number(
             SATURDAY,
         )
         number = booked.structured_content["confirmation"]
-        ok(await call(client, "cancel_reservation", confirmation_id=number))
+        ok(await cancel(client, confirmation_id=number))
     assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]
 
 
@@ -167,7 +166,7 @@ async def test_a_table_booked_in_the_resy_app_shows_up_and_can_be_cancelled(
         [item] = ok(await call(client, "my_reservations")).structured_content["items"]
         assert (item["restaurant"], item["booked_through"]) == ("I Sodi", "resy")
         assert item["confirmation"] == str(elsewhere.reservation_id)
-        ok(await call(client, "cancel_reservation", confirmation_id=item["confirmation"]))
+        ok(await cancel(client, confirmation_id=item["confirmation"]))
     assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]
 
 
@@ -189,9 +188,7 @@ async def test_a_restaurant_not_on_resy_is_said_so(connect_dining, sign_up) -> N
         checked = ok(
             await call(client, "check_availability", restaurant_name="Katz's", date="Saturday")
         )
-        booked = await call(
-            client, "make_reservation", restaurant_name="Katz's", date="Saturday", time="19:00"
-        )
+        booked = await book(client, restaurant_name="Katz's", date="Saturday", time="19:00")
     assert "is not on Resy" in text_of(checked)
     assert booked.is_error
     assert "is not on Resy" in text_of(booked)
@@ -207,9 +204,12 @@ async def test_the_table_taken_meanwhile_answers_with_the_nearest_open_times(
     async with connect_dining(me) as client:
         await login(client)
         at = await first_table(client, "Don Angie")
+        asked = {"restaurant_name": "Don Angie", "date": "Saturday", "time": at}
+        shown = ok(await preview(client, "make_reservation", **asked)).structured_content
+        # Someone else takes the table between the terms Resy gives and the booking.
         resy_sandbox.faults(slot_taken_after_details=True)
         gone = await call(
-            client, "make_reservation", restaurant_name="Don Angie", date="Saturday", time=at
+            client, "make_reservation", **asked, confirmation_token=shown["confirmation_token"]
         )
     assert gone.is_error
     message = text_of(gone)
@@ -225,9 +225,7 @@ async def test_a_time_without_a_table_answers_with_the_nearest_open_times(
     async with connect_dining(me) as client:
         await login(client)
         # Don Angie opens at 17:00: nothing at 3 pm.
-        none = await call(
-            client, "make_reservation", restaurant_name="Don Angie", date="Saturday", time="3pm"
-        )
+        none = await book(client, restaurant_name="Don Angie", date="Saturday", time="3pm")
     assert none.is_error
     assert "Nearest open tables for 2: 5:00 PM (" in text_of(none)
 
@@ -240,11 +238,7 @@ async def test_an_expired_resy_login_is_renewed_once_and_the_booking_goes_throug
         await login(client)
         at = await first_table(client, "Don Angie")
         resy_sandbox.faults(expire_tokens=True)  # Resy now refuses the token we hold
-        ok(
-            await call(
-                client, "make_reservation", restaurant_name="Don Angie", date="Saturday", time=at
-            )
-        )
+        ok(await book(client, restaurant_name="Don Angie", date="Saturday", time=at))
     assert resy_sandbox.count("POST /3/auth/password") == 2  # saving it, then once more
     assert len(resy_sandbox.reservations()) == 1
 
@@ -260,9 +254,7 @@ async def test_a_login_resy_no_longer_accepts_asks_to_save_it_again(
         assert account is not None
         account.password = "changed-on-resy.com"
         resy_sandbox.faults(expire_tokens=True)
-        refused = await call(
-            client, "make_reservation", restaurant_name="Don Angie", date="Saturday", time=at
-        )
+        refused = await book(client, restaurant_name="Don Angie", date="Saturday", time=at)
     assert refused.is_error
     assert "store_resy_credentials" in text_of(refused)
     assert resy_sandbox.reservations() == []
@@ -275,9 +267,7 @@ async def test_a_captcha_hands_over_the_resy_page_to_finish_on(
     async with connect_dining(me) as client:
         await login(client)
         at = await first_table(client, "Carbone")
-        captcha = await call(
-            client, "make_reservation", restaurant_name="Carbone", date="Saturday", time=at
-        )
+        captcha = await book(client, restaurant_name="Carbone", date="Saturday", time=at)
     assert captcha.is_error
     assert "https://resy.com/cities/ny/carbone?date=2026-11-28&seats=2" in text_of(captcha)
     assert resy_sandbox.reservations() == []
@@ -290,11 +280,7 @@ async def test_a_table_held_with_a_card_is_paid_with_the_stored_one(
     async with connect_dining(me) as client:
         await login(client)
         at = await first_table(client, "Lilia")  # a $25 cancellation fee: a card is required
-        ok(
-            await call(
-                client, "make_reservation", restaurant_name="Lilia", date="Saturday", time=at
-            )
-        )
+        ok(await book(client, restaurant_name="Lilia", date="Saturday", time=at))
     [booked] = resy_sandbox.reservations()
     assert booked["venue_id"] == 418
 
@@ -311,9 +297,7 @@ async def test_without_a_card_a_table_held_with_one_says_what_to_add(
         )
         assert "No payment method on file" in text_of(saved)
         at = await first_table(client, "Lilia")
-        refused = await call(
-            client, "make_reservation", restaurant_name="Lilia", date="Saturday", time=at
-        )
+        refused = await book(client, restaurant_name="Lilia", date="Saturday", time=at)
     assert refused.is_error
     assert "your Resy account has none. Add one on resy.com" in text_of(refused)
     assert resy_sandbox.reservations() == []
@@ -322,9 +306,7 @@ async def test_without_a_card_a_table_held_with_one_says_what_to_add(
 async def test_booking_before_saving_a_login_says_how(connect_dining, sign_up) -> None:
     me = await sign_up("Dana", "America/New_York")
     async with connect_dining(me) as client:
-        refused = await call(
-            client, "make_reservation", restaurant_name="Don Angie", date="Saturday", time="7pm"
-        )
+        refused = await book(client, restaurant_name="Don Angie", date="Saturday", time="7pm")
         listed = ok(await call(client, "my_reservations"))
     assert refused.is_error
     assert "store_resy_credentials(email, password)" in text_of(refused)
@@ -338,9 +320,7 @@ async def test_resy_down_is_a_tool_error_not_a_traceback(
     async with connect_dining(me) as client:
         await login(client)
         resy_sandbox.faults(server_errors=50, server_error_status=503)
-        down = await call(
-            client, "make_reservation", restaurant_name="Don Angie", date="Saturday", time="7pm"
-        )
+        down = await book(client, restaurant_name="Don Angie", date="Saturday", time="7pm")
     assert down.is_error
     assert "Resy answered with a server error (503)" in text_of(down)
     assert "Traceback" not in text_of(down)
@@ -357,22 +337,16 @@ async def test_nobody_sees_or_cancels_another_persons_tables_or_uses_their_login
     async with connect_dining(dana) as client:
         await login(client)
         at = await first_table(client, "Don Angie")
-        booked = ok(
-            await call(
-                client, "make_reservation", restaurant_name="Don Angie", date="Saturday", time=at
-            )
-        )
+        booked = ok(await book(client, restaurant_name="Don Angie", date="Saturday", time=at))
     number = booked.structured_content["confirmation"]
     async with connect_dining(nico) as client:
         # Nico has saved no login: Dana's is not his to use.
-        refused = await call(
-            client, "make_reservation", restaurant_name="Don Angie", date="Saturday", time=at
-        )
+        refused = await book(client, restaurant_name="Don Angie", date="Saturday", time=at)
         assert "store_resy_credentials" in text_of(refused)
         await login(client, NO_CARD_EMAIL)
         assert ok(await call(client, "my_reservations")).structured_content["items"] == []
-        by_number = await call(client, "cancel_reservation", confirmation_id=number)
-        by_name = await call(client, "cancel_reservation", restaurant_name="Don Angie")
+        by_number = await cancel(client, confirmation_id=number)
+        by_name = await cancel(client, restaurant_name="Don Angie")
     assert by_number.is_error
     assert by_name.is_error
     assert [r["status"] for r in resy_sandbox.reservations()] == ["confirmed"]
@@ -383,9 +357,8 @@ async def test_arguments_outside_the_schema_are_a_tool_error_naming_the_field(
 ) -> None:
     me = await sign_up("Dana", "America/New_York")
     async with connect_dining(me) as client:
-        refused = await call(
+        refused = await book(
             client,
-            "make_reservation",
             restaurant_name="Don Angie",
             date="Saturday",
             time="7pm",

@@ -17,6 +17,7 @@ from concierge.config import Settings
 from tests.fixtures.dining import GoogleSandbox
 from tests.fixtures.mcp import CONCIERGE, ok, stdio_environment, text_of
 from tests.fixtures.resy import DEMO_EMAIL, DEMO_PASSWORD, NO_CARD_EMAIL, ResySandbox
+from tests.mcp import booking_steps as steps
 from tests.mcp.test_tool_list import check_listing
 
 # A process per test: SQLite alone here; the in-memory tests cover PostgreSQL too.
@@ -103,9 +104,8 @@ async def test_check_make_list_cancel_against_the_resy_stand_in(
         assert text_of(found).startswith(f"Thai Diner - Saturday {saturday:%b} {saturday.day}:")
 
         booked = ok(
-            await call(
+            await steps.book(
                 client,
-                "make_reservation",
                 restaurant_name="Thai Diner",
                 date=saturday.isoformat(),
                 time=at,
@@ -118,7 +118,7 @@ async def test_check_make_list_cancel_against_the_resy_stand_in(
         [item] = ok(await call(client, "my_reservations")).structured_content["items"]
         assert item["confirmation"] == number
 
-        cancelled = ok(await call(client, "cancel_reservation", confirmation_id=number))
+        cancelled = ok(await steps.cancel(client, confirmation_id=number))
         assert cancelled.structured_content["status"] == "cancelled"
         assert ok(await call(client, "my_reservations")).structured_content["items"] == []
     assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]
@@ -131,9 +131,7 @@ async def test_every_failure_of_story_5_6_3_is_a_helpful_tool_error(
     day = next_saturday().isoformat()
 
     async def book(client: Client, restaurant: str, at: str, **more: Any) -> Any:
-        return await call(
-            client, "make_reservation", restaurant_name=restaurant, date=day, time=at, **more
-        )
+        return await steps.book(client, restaurant_name=restaurant, date=day, time=at, **more)
 
     async def first_time(client: Client, restaurant: str) -> str:
         found = ok(

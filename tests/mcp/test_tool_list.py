@@ -15,6 +15,10 @@ READ_ONLY = {
     "find_free_slots",
     "find_common_time",
     "my_appointments",
+    "list_payment_methods",
+    "restaurant_details",
+    "list_favorites",
+    "list_priority_notify",
 }
 DESTRUCTIVE = {
     "make_reservation",
@@ -23,7 +27,15 @@ DESTRUCTIVE = {
     "book_meeting",
     "cancel_appointment",
 }
-OTHERS = {"store_resy_credentials", "confirm_appointment"}
+OTHERS = {
+    "store_resy_credentials",
+    "confirm_appointment",
+    "set_default_card",
+    "add_favorite",
+    "remove_favorite",
+    "add_priority_notify",
+    "remove_priority_notify",
+}
 
 
 def check_listing(tools: list[Tool]) -> None:
@@ -41,7 +53,8 @@ def check_listing(tools: list[Tool]) -> None:
             assert hints.destructive_hint is (tool.name in DESTRUCTIVE), tool.name
     make = by_name["make_reservation"]
     # The docstring, without its source indentation.
-    assert "\nIMPORTANT: only call this after the person has confirmed" in (make.description or "")
+    assert "\n1. Call it WITHOUT confirmation_token: nothing is booked." in (make.description or "")
+    assert "Only after they say yes, call it again" in (make.description or "")
     assert make.input_schema["required"] == ["restaurant_name", "date", "time"]
     properties = make.input_schema["properties"]
     assert properties["party_size"]["default"] == 2
@@ -52,13 +65,21 @@ def check_listing(tools: list[Tool]) -> None:
         "party_size",
         "special_requests",
         "allow_duplicate",
+        "seating",
+        "slot_token",
+        "card",
+        "confirmation_token",
     }
     assert properties["allow_duplicate"]["default"] is False
     check = by_name["check_availability"].input_schema
     assert check["properties"]["flexibility_minutes"]["default"] == 60
     assert check["properties"]["preferred_time"]["default"] is None
     cancel = by_name["cancel_reservation"].input_schema
-    assert set(cancel["properties"]) == {"restaurant_name", "confirmation_id"}
+    assert set(cancel["properties"]) == {
+        "restaurant_name",
+        "confirmation_id",
+        "confirmation_token",
+    }
     assert "required" not in cancel
     assert set(by_name["store_resy_credentials"].input_schema["required"]) == {"email", "password"}
     assert by_name["find_free_slots"].input_schema["required"] == ["person", "date_range"]

@@ -54,16 +54,40 @@ def tour(saturday: date) -> list[dict[str, Any]]:
     day = saturday.isoformat()
     table = {"restaurant_name": "Don Angie", "date": day}
 
+    booking = {
+        **table,
+        "time": ref("/check_availability/slots/0/start", 11, 16),
+        "seating": ref("/check_availability/slots/0/table_type"),
+        "card": "Amex",
+    }
+    shown = "/make_reservation/confirmation_token"
+
     def step(tool: str, **arguments: Any) -> dict[str, Any]:
         return {"tool": tool, "arguments": arguments}
 
     return [
         step("store_resy_credentials", email=DEMO_EMAIL, password=DEMO_PASSWORD),
-        step("search_restaurants", query="Don Angie"),
+        step("search_restaurants", query="italian", location="West Village", date=day),
         step("check_availability", **table, preferred_time="7pm"),
-        step("make_reservation", **table, time=ref("/check_availability/slots/0/start", 11, 16)),
+        step("list_payment_methods"),
+        step("set_default_card", card="Visa"),
+        step("restaurant_details", restaurant_name="Don Angie"),
+        step("add_favorite", restaurant_name="Don Angie"),
+        step("remove_favorite", restaurant_name="Don Angie"),
+        step("list_favorites"),
+        step("add_priority_notify", **table),
+        step("list_priority_notify"),
+        step("remove_priority_notify", notify_id=ref("/list_priority_notify/items/0/notify_id")),
+        # The preview, then the booking with its token (and the seating it names).
+        step("make_reservation", **booking),
+        step("make_reservation", **booking, confirmation_token=ref(shown)),
         step("my_reservations"),
         step("cancel_reservation", restaurant_name="Don Angie"),
+        step(
+            "cancel_reservation",
+            restaurant_name="Don Angie",
+            confirmation_token=ref("/cancel_reservation/confirmation_token"),
+        ),
         step("find_free_slots", person="Ada", date_range="next week"),
         step("find_common_time", people=["Ada"], date_range="next week"),
         step("book_appointment", person="Ada", start=ref("/find_free_slots/days/0/starts/0")),
@@ -127,12 +151,30 @@ def check_tour(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return answers
 
 
+def check_previews(report: dict[str, Any]) -> None:
+    """Booking and cancelling each took a preview, then the call with its token."""
+    for tool, acted in (("make_reservation", "booked"), ("cancel_reservation", "cancelled")):
+        first, second = (s["structuredContent"] for s in report["steps"] if s["tool"] == tool)
+        assert (first[acted], second[acted]) == (False, True), tool
+        assert first["confirmation_token"]
+    preview = next(s for s in report["steps"] if s["tool"] == "make_reservation")
+    assert "Not booked yet" in preview["text"]
+    assert "Card: Amex ending in 1005" in preview["text"]
+    found = next(s for s in report["steps"] if s["tool"] == "check_availability")
+    terms = preview["structuredContent"]["terms"]
+    assert (terms["card"], terms["table_type"]) == (
+        "Amex ending in 1005",
+        found["structuredContent"]["slots"][0]["table_type"],
+    )
+
+
 def check_facts(answers: dict[str, dict[str, Any]], saturday: date) -> None:
     found = answers["check_availability"]
     assert (found["day"], found["time_zone"]) == (saturday.isoformat(), "America/New_York")
     booked = answers["make_reservation"]
     assert booked["confirmation"]
     assert booked["day"] == saturday.isoformat()
+    assert booked["booked"] is True
     [listed] = answers["my_reservations"]["items"]
     assert listed["confirmation"] == booked["confirmation"]
     assert answers["cancel_reservation"]["status"] == "cancelled"
@@ -162,6 +204,7 @@ async def test_over_streamable_http_every_answer_passes_the_clients_validation(
     transport = {"kind": "http", "url": f"{live_app}/mcp", "headers": me.auth}
     report = await run_client(transport, [*tour(saturday), *tampered(saturday)])
     check_facts(check_tour(report), saturday)
+    check_previews(report)
     assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]
 
 
@@ -194,4 +237,5 @@ async def test_over_stdio_every_answer_passes_the_clients_validation(
     }
     report = await run_client(transport, [*tour(saturday), *tampered(saturday)])
     check_facts(check_tour(report), saturday)
+    check_previews(report)
     assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]

@@ -21,7 +21,7 @@ written here still shows in ``my_reservations``, which merges Resy's own list.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
@@ -29,8 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.credentials import StoredCredentials
 from concierge.db import Database
+from concierge.dining import cards, confirmation
 from concierge.dining.booking_schemas import (
     BookingConfirmation,
+    BookingTerms,
     Cancellation,
     LoginSaved,
     MyReservations,
@@ -41,18 +43,27 @@ from concierge.dining.errors import ResyLoginRequired, from_resy
 from concierge.dining.matching import VenueMatcher
 from concierge.dining.names import name_key, name_score
 from concierge.dining.schemas import clock_text, day_text
+from concierge.dining.seating import best as best_seating
+from concierge.dining.seating import matches as seating_ok
 from concierge.dining.service import MAX_PARTY, DiningService
 from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.integrations.resy import errors as resy_errors
 from concierge.integrations.resy.auth import ResyAuthManager
 from concierge.integrations.resy.client import ResyClient
-from concierge.integrations.resy.schemas import Availability, PaymentMethod, Reservation, Slot
+from concierge.integrations.resy.schemas import (
+    Availability,
+    BookingDetails,
+    PaymentMethod,
+    Reservation,
+    Slot,
+)
 from concierge.models import DiningReservation, DiningStatus, DiningVisit, Restaurant, User
 from concierge.timezones import zone
 
 # How close a restaurant name must be to the one booked to count as "that restaurant".
 SAME_RESTAURANT = 80.0
 ALTERNATIVES = 3
+CONFIRM_PURPOSE = "dining-confirmation"
 
 
 class TableUnavailable(ConciergeError):
@@ -131,10 +142,22 @@ async def make_reservation(
     special_requests: str | None,
     now: datetime,
     allow_duplicate: bool = False,
+    seating: str | None = None,
+    slot_token: str | None = None,
+    card: str | None = None,
+    confirmation_token: str | None = None,
 ) -> BookingConfirmation:
     """Book the table at ``restaurant`` on ``date_text`` at ``time_text`` (words a person
     uses: "Saturday", "7pm") for ``party_size`` on the person's Resy account, and keep
     Concierge's record of it.
+
+    Two calls: without ``confirmation_token`` nothing is booked, the answer is a preview of
+    the exact terms (the seating, the card, what is charged, the cancellation fee and its
+    deadline) with a token; with the token, the terms are read again and the table is booked
+    only if they are still the ones previewed, else the answer is a fresh preview.
+
+    ``seating`` picks the table kind ("Bar", "Patio"; see dining/seating.py), ``slot_token``
+    the very table check_availability listed, ``card`` a saved card other than the default.
 
     Unless ``allow_duplicate``, a table the person already holds there that day (in
     Concierge's records or Resy's own list) stops it: the same time and party is the answer
@@ -167,22 +190,68 @@ async def make_reservation(
             if held:
                 raise _duplicate(place.name, when.day, held)
         availability = await resy.find(venue_id, when.day, party_size)
-        slot = _slot_at(availability, when.time)
+        time_zone = (
+            availability.venue.time_zone if availability.venue else None
+        ) or place.time_zone
+        slot = _slot_at(availability, when.time, seating, slot_token)
         if slot is None:
-            raise _unavailable(place.name, when.day, when.time, party_size, availability)
-        card: tuple[int, str] | None = None
+            raise _unavailable(
+                place.name, when.day, when.time, party_size, availability, seating=seating
+            )
+        chosen: tuple[int, str] | None = None
         try:
             details = await resy.details(slot, party_size)
-            card = _card(saved, details.payment_methods)
-            booking = await resy.book(details, payment_method_id=card[0] if card else None)
+            methods = details.payment_methods
+            if card and not methods:
+                methods = (await resy.current_user()).payment_methods
+            chosen = _card(saved, methods, card)
+            terms = _terms(venue_id, slot, details, chosen, special_requests)
+            if terms.cancellation_fee and chosen is None:
+                raise _card_needed(place.name, None)
+            key = auth.signing_key(CONFIRM_PURPOSE)
+            # Everything the preview says is signed: the table as well as its terms.
+            shown = {
+                **terms.model_dump(mode="json"),
+                "place_id": place.place_id,
+                "starts": slot.start.isoformat(),
+                "party_size": party_size,
+            }
+            verdict = None
+            if confirmation_token is not None:
+                verdict = confirmation.check(
+                    key, confirmation_token, person=user.id, action="book", terms=shown, now=now
+                )
+            if verdict is not confirmation.Verdict.VALID:
+                token, expires = confirmation.issue(
+                    key, person=user.id, action="book", terms=shown, now=now
+                )
+                return BookingConfirmation(
+                    restaurant=place.name,
+                    day=when.day,
+                    time=slot.start.time(),
+                    time_zone=time_zone,
+                    party_size=party_size,
+                    table_type=slot.type,
+                    confirmation=None,
+                    special_requests=terms.special_requests,
+                    status="preview",
+                    email=saved.email,
+                    booked=False,
+                    confirmation_token=token,
+                    confirmation_expires=expires,
+                    terms=terms,
+                    terms_changed=verdict is not None,
+                )
+            booking = await resy.book(details, payment_method_id=chosen[0] if chosen else None)
         except resy_errors.SlotTaken as exc:
             fresh = await resy.find(venue_id, when.day, party_size)
-            raise _unavailable(place.name, when.day, when.time, party_size, fresh, slot) from exc
+            raise _unavailable(
+                place.name, when.day, when.time, party_size, fresh, slot, seating=seating
+            ) from exc
         except resy_errors.PaymentRequired as exc:
-            raise _card_needed(place.name, card[1] if card else None) from exc
+            raise _card_needed(place.name, chosen[1] if chosen else None) from exc
     except resy_errors.ResyError as exc:
         raise translate(exc) from exc
-    time_zone = (availability.venue.time_zone if availability.venue else None) or place.time_zone
     table = Reservation(
         resy_token=booking.resy_token,
         reservation_id=booking.reservation_id,
@@ -318,21 +387,74 @@ def _stored(auth: ResyAuthManager) -> StoredCredentials:
     return saved
 
 
-def _card(saved: StoredCredentials, methods: Sequence[PaymentMethod]) -> tuple[int, str] | None:
-    """(id, label) of the card to book with: the one saved with the login, else the one Resy
-    marks default among those details lists (a card added on resy.com after the login was
-    saved)."""
+def _card(
+    saved: StoredCredentials, methods: Sequence[PaymentMethod], wanted: str | None = None
+) -> tuple[int, str] | None:
+    """(id, label) of the card to book with: the one the person named, else the default kept
+    with the login (the one Resy marked default at login, or set_default_card's), else the
+    one Resy marks default among those details lists (a card added on resy.com after the
+    login was saved)."""
+    if wanted and wanted.strip():
+        found = cards.pick(methods, wanted)
+        if found is None:
+            raise InvalidRequest(
+                f"No single card on your Resy account matches {wanted.strip()!r}. Your cards: "
+                f"{cards.listing(methods)}. Name one by its brand or last four digits.",
+                field="card",
+            )
+        return found.id, found.label
     if saved.payment_method_id is not None:
         return saved.payment_method_id, saved.payment_method_label or "the card on file"
     chosen = next((m for m in methods if m.is_default), methods[0] if methods else None)
     return (chosen.id, chosen.label) if chosen else None
 
 
-def _slot_at(availability: Availability, at: time) -> Slot | None:
-    """The open table at exactly ``at``: the dining room before the bar when both are free."""
+def _slot_at(
+    availability: Availability,
+    at: time,
+    wanted: str | None = None,
+    token: str | None = None,
+) -> Slot | None:
+    """The open table the person means: the very one check_availability listed (``token``),
+    else the one at exactly ``at`` of the seating asked for; without a seating, the dining
+    room before the bar when both are free."""
+    if token and token.strip():
+        return next((s for s in availability.slots if s.token == token.strip()), None)
     matching = [s for s in availability.slots if s.start.time() == at]
+    if wanted and wanted.strip():
+        kind = best_seating([s.type for s in matching], wanted)
+        return next((s for s in matching if s.type == kind), None) if kind else None
     matching.sort(key=lambda s: (s.type or "") != "Dining Room")
     return matching[0] if matching else None
+
+
+def _terms(
+    venue_id: int,
+    slot: Slot,
+    details: BookingDetails,
+    card: tuple[int, str] | None,
+    special_requests: str | None,
+) -> BookingTerms:
+    """What booking this table commits the person to, as Resy's details state it."""
+    deadline = details.cancellation_cut_off
+    if deadline is not None and deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=UTC)  # Resy's stamps without an offset are UTC
+    amounts = details.amounts
+    charged = amounts.get("total", amounts.get("reservation_charge"))
+    return BookingTerms(
+        venue_id=venue_id,
+        table_type=slot.type,
+        card=card[1] if card else None,
+        card_id=card[0] if card else None,
+        deposit=float(charged) if isinstance(charged, int | float) else None,
+        cancellation_fee=details.cancellation_fee or slot.cancellation_fee or None,
+        cancellation_deadline=deadline,
+        cancellation_policy=details.cancellation_policy,
+        special_requests=(special_requests or "").strip() or None,
+        # No public Resy client sends a note with /3/book (its form is book_token,
+        # struct_payment_method, source_id): the note stays in Concierge, said before booking.
+        special_requests_sent=False,
+    )
 
 
 def _unavailable(
@@ -342,17 +464,24 @@ def _unavailable(
     party_size: int,
     availability: Availability,
     gone: Slot | None = None,
+    *,
+    seating: str | None = None,
 ) -> TableUnavailable:
-    """No table at ``at`` (or ``gone`` went meanwhile): name the nearest open ones instead."""
+    """No table at ``at`` (or ``gone`` went meanwhile): name the nearest open ones instead,
+    of the seating asked for first."""
     target = datetime.combine(day, at)
     others = [
         s
         for s in availability.slots
         if gone is None or (s.start, s.type) != (gone.start, gone.type)
     ]
-    nearest = sorted(others, key=lambda s: (abs(s.start - target), s.start))[:ALTERNATIVES]
+    nearest = sorted(
+        others,
+        key=lambda s: (not seating_ok(s.type, seating), abs(s.start - target), s.start),
+    )[:ALTERNATIVES]
     nearest.sort(key=lambda s: s.start)
-    what = f"The {clock_text(at)} table" if gone else f"A table at {clock_text(at)}"
+    asked = f"{seating.strip()} " if seating and seating.strip() else ""
+    what = f"The {clock_text(at)} {asked}table" if gone else f"A {asked}table at {clock_text(at)}"
     if not nearest:
         return TableUnavailable(
             f"{what} at {name} on {day_text(day)} is not available, and no other table for "
@@ -414,9 +543,14 @@ async def cancel_reservation(
     restaurant_name: str | None,
     confirmation_id: str | None,
     now: datetime,
+    confirmation_token: str | None = None,
 ) -> Cancellation:
     """Cancel at Resy the reservation named by its confirmation (number or Resy token), or
-    the soonest upcoming one at ``restaurant_name``; mark Concierge's record cancelled."""
+    the soonest upcoming one at ``restaurant_name``; mark Concierge's record cancelled.
+
+    Two calls, like booking: without ``confirmation_token`` the answer is a preview naming the
+    table and the fee Resy lists for it, with a token; with it, the table is cancelled if it
+    and its fee are still the ones previewed, else the answer is a fresh preview."""
     wanted = (confirmation_id or "").strip()
     name = (restaurant_name or "").strip()
     if not wanted and not name:
@@ -435,6 +569,35 @@ async def cancel_reservation(
             raise NotFound(
                 f"You have no upcoming reservation {what}. my_reservations lists the ones you have."
             )
+        current = elsewhere or await resy.reservation(token)
+        fee = current.cancellation_fee if current is not None else None
+        found = _from_resy(elsewhere) if elsewhere is not None else _booking(row) if row else None
+        assert found is not None
+        shown = {
+            "resy_token": token,
+            "day": found.day.isoformat(),
+            "time": found.time.isoformat(),
+            "party_size": found.party_size,
+            "cancellation_fee": fee,
+            "cancellation_allowed": current.cancellation_allowed if current else None,
+        }
+        key = auth.signing_key(CONFIRM_PURPOSE)
+        verdict = None
+        if confirmation_token is not None:
+            verdict = confirmation.check(
+                key, confirmation_token, person=user.id, action="cancel", terms=shown, now=now
+            )
+        if verdict is not confirmation.Verdict.VALID:
+            issued, expires = confirmation.issue(
+                key, person=user.id, action="cancel", terms=shown, now=now
+            )
+            return Cancellation(
+                **{**found.model_dump(), "cancellation_fee": fee},
+                cancelled=False,
+                confirmation_token=issued,
+                confirmation_expires=expires,
+                terms_changed=verdict is not None,
+            )
         try:
             refunded = await resy.cancel(token)
         except resy_errors.NotFound:
@@ -443,8 +606,12 @@ async def cancel_reservation(
         raise translate(exc) from exc
     if row is None:
         assert elsewhere is not None
-        found = _from_resy(elsewhere).model_dump(exclude={"status"})
-        return Cancellation(**found, status=DiningStatus.CANCELLED, refunded=refunded)
+        return Cancellation(
+            **_from_resy(elsewhere).model_dump(exclude={"status", "cancellation_fee"}),
+            status=DiningStatus.CANCELLED,
+            refunded=refunded,
+            cancellation_fee=fee,
+        )
     async with db.unit_of_work() as session:
         await session.execute(
             update(DiningReservation)
@@ -453,7 +620,11 @@ async def cancel_reservation(
         )
         await session.execute(delete(DiningVisit).where(DiningVisit.reservation_id == row.id))
     row.status, row.cancelled_at = DiningStatus.CANCELLED, now
-    return Cancellation(**_booking(row).model_dump(), refunded=refunded)
+    return Cancellation(
+        **_booking(row).model_dump(exclude={"cancellation_fee"}),
+        refunded=refunded,
+        cancellation_fee=fee,
+    )
 
 
 async def _local(
@@ -501,23 +672,26 @@ async def _at_resy(resy: ResyClient, wanted: str, name: str) -> Reservation | No
 
 
 async def my_reservations(
-    db: Database, *, auth: ResyAuthManager, user: User, now: datetime
+    db: Database,
+    *,
+    auth: ResyAuthManager,
+    user: User,
+    now: datetime,
+    include_past: bool = False,
+    include_cancelled: bool = False,
 ) -> MyReservations:
-    """The person's upcoming tables: Concierge's records merged with Resy's own list, so a
-    booking made in the Resy app shows up too. Without a login, or when Resy does not answer,
+    """The person's tables, soonest first: Concierge's records merged with Resy's own list,
+    so a booking made in the Resy app shows up too, each with the cancellation terms Resy
+    lists. Upcoming confirmed ones unless ``include_past`` (then the past ones too, latest
+    last) or ``include_cancelled``. Without a login, or when Resy does not answer,
     Concierge's records alone, saying so."""
+    wanted = select(DiningReservation).where(DiningReservation.user_id == user.id)
+    if not include_cancelled:
+        wanted = wanted.where(DiningReservation.status == DiningStatus.CONFIRMED)
+    if not include_past:
+        wanted = wanted.where(DiningReservation.starts_at >= now)
     async with db.unit_of_work(write=False) as session:
-        rows = list(
-            await session.scalars(
-                select(DiningReservation)
-                .where(
-                    DiningReservation.user_id == user.id,
-                    DiningReservation.status == DiningStatus.CONFIRMED,
-                    DiningReservation.starts_at >= now,
-                )
-                .order_by(DiningReservation.starts_at)
-            )
-        )
+        rows = list(await session.scalars(wanted.order_by(DiningReservation.starts_at)))
     items = {r.platform_token: (r.starts_at, _booking(r)) for r in rows}
     note = None
     checked = False
@@ -525,21 +699,37 @@ async def my_reservations(
         note = "Resy was not checked: no Resy login is saved (store_resy_credentials)."
     else:
         try:
-            page = await auth.client().my_reservations(upcoming=True, limit=100)
+            page = await auth.client().my_reservations(upcoming=not include_past, limit=100)
             checked = True
         except resy_errors.ResyError as exc:
             note = f"Resy's own list could not be read ({translate(exc).detail})"
         else:
             for found in page.reservations:
-                if found.cancelled or found.resy_token in items:
+                starts = _instant(found.day, found.time, found.time_zone, user)
+                terms = {
+                    "cancellation_fee": found.cancellation_fee,
+                    "cancellation_allowed": found.cancellation_allowed,
+                }
+                if found.resy_token in items:
+                    at, known = items[found.resy_token]
+                    items[found.resy_token] = (at, known.model_copy(update=terms))
                     continue
-                booking = _from_resy(found)
-                items[found.resy_token] = (
-                    _instant(found.day, found.time, found.time_zone, user),
-                    booking,
-                )
+                if (found.cancelled and not include_cancelled) or (
+                    starts < now and not include_past
+                ):
+                    continue
+                items[found.resy_token] = (starts, _from_resy(found).model_copy(update=terms))
     ordered = [booking for _, booking in sorted(items.values(), key=lambda pair: pair[0])]
-    return MyReservations(items=ordered, checked_resy=checked, note=note)
+    for booking in ordered:
+        starts = _instant(booking.day, booking.time, booking.time_zone, user)
+        booking.past = starts < now
+    return MyReservations(
+        items=ordered,
+        checked_resy=checked,
+        note=note,
+        include_past=include_past,
+        include_cancelled=include_cancelled,
+    )
 
 
 def _from_resy(found: Reservation) -> TableBooking:

@@ -16,6 +16,7 @@ from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.credentials import LOCAL_OWNER, CredentialStore
 from concierge.db import Database
+from concierge.dining import search as searching
 from concierge.dining.service import DEFAULT_FLEXIBILITY, DiningService
 from concierge.errors import ConciergeError
 from concierge.integrations.google_places import LatLng
@@ -37,19 +38,43 @@ NearOption = Annotated[
 
 @dining_app.command("search")
 def search(
-    query: Annotated[str, typer.Argument(help='A name, cuisine or area: "Carbone", "ramen"')],
+    query: Annotated[str, typer.Argument(help='A name, cuisine or kind: "Carbone", "italian"')],
     near: NearOption = None,
-    limit: Annotated[int, typer.Option(help="How many restaurants (1-20)")] = 5,
+    location: Annotated[str | None, typer.Option(help='An area: "West Village"')] = None,
+    radius: Annotated[float | None, typer.Option(help="With --near: metres, at most")] = None,
+    date: Annotated[str | None, typer.Option(help="Also show open tables that day")] = None,
+    party: Annotated[int, typer.Option(help="Party size, with --date")] = 2,
+    min_price: Annotated[int | None, typer.Option(help="1 ($) to 4 ($$$$)")] = None,
+    max_price: Annotated[int | None, typer.Option(help="1 ($) to 4 ($$$$)")] = None,
+    min_rating: Annotated[float | None, typer.Option(help="Google rating, 1 to 5")] = None,
+    timezone: Annotated[str, typer.Option(help="Your IANA time zone")] = "America/New_York",
+    limit: Annotated[int, typer.Option(help="How many restaurants (1-10)")] = 5,
 ) -> None:
-    """Restaurants matching QUERY, and whether each is known to be on Resy."""
+    """Restaurants matching QUERY: neighbourhood, cuisine, price, rating, whether each is on
+    Resy (with its page), and with --date their open tables."""
     point = _point(near)
 
     async def work(db: Database, settings: Settings, http: httpx.AsyncClient) -> list[str]:
-        service = DiningService(http=http, settings=settings)
-        found = await service.search_restaurants(
-            db, query, now=SystemClock().now(), near=point, limit=limit
+        tokens = ResyAuthManager(http, settings, CredentialStore.for_owner(settings, LOCAL_OWNER))
+        found = await searching.search(
+            db,
+            DiningService(http=http, settings=settings),
+            tokens=tokens,
+            query=query,
+            location=location,
+            latitude=point.latitude if point else None,
+            longitude=point.longitude if point else None,
+            radius_m=radius,
+            date_text=date,
+            party_size=party,
+            min_price=min_price,
+            max_price=max_price,
+            min_rating=min_rating,
+            limit=limit,
+            now=SystemClock().now(),
+            timezone=timezone,
         )
-        return [r.text() for r in found]
+        return [hit.text() for hit in found.items]
 
     lines = _run(work)
     if not lines:

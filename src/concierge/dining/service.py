@@ -225,11 +225,31 @@ class DiningService:
             booking_url=link,
         )
 
-    async def _google(self, query: str, *, near: LatLng | None, limit: int) -> list[Place]:
+    async def _google(
+        self, query: str, *, near: LatLng | None, limit: int, radius_m: float | None = None
+    ) -> list[Place]:
+        more = {"radius_m": radius_m} if radius_m else {}
         try:
-            return await self._places.search_restaurants(query, near=near, limit=limit)
+            return await self._places.search_restaurants(query, near=near, limit=limit, **more)
         except GooglePlacesError as exc:
             raise from_google(exc) from exc
+
+    async def search_places(
+        self,
+        db: Database,
+        query: str,
+        *,
+        now: datetime,
+        near: LatLng | None,
+        radius_m: float,
+        limit: int,
+    ) -> list[tuple[Place, Restaurant]]:
+        """Google's places for ``query`` (biased to ``near``), each with its cache row."""
+        places = await self._google(query, near=near, limit=limit, radius_m=radius_m)
+        async with db.unit_of_work() as session:
+            return [
+                (place, await cache.remember_place(session, place, now=now)) for place in places
+            ]
 
 
 __all__ = ["DiningService", "pick_slots", "summary"]

@@ -30,6 +30,8 @@ Resy, and appointments with other people who use Concierge.
 
 Restaurants: search_restaurants or check_availability first; show the person the options;
 call make_reservation only after they have confirmed the restaurant, date, time and party size.
+make_reservation and cancel_reservation answer a preview first (card, fees, deadline) and act
+only when called again with its confirmation_token, once the person said yes to that preview.
 The first time, they give their Resy email and password to store_resy_credentials.
 Appointments: find_free_slots (one person) or find_common_time (several), then
 book_appointment (one person) or book_meeting (several, in one call). Times are in the
@@ -45,6 +47,15 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
     (restaurants.make_reservation, "Book a table", DESTRUCTIVE_OPEN),
     (restaurants.cancel_reservation, "Cancel a table", DESTRUCTIVE_OPEN),
     (restaurants.my_reservations, "My restaurant reservations", READ_ONLY_OPEN),
+    (restaurants.list_payment_methods, "My saved cards", READ_ONLY_OPEN),
+    (restaurants.set_default_card, "Choose the default card", IDEMPOTENT_OPEN),
+    (restaurants.restaurant_details, "Restaurant details", READ_ONLY_OPEN),
+    (restaurants.list_favorites, "My favorite restaurants", READ_ONLY_OPEN),
+    (restaurants.add_favorite, "Add a favorite", IDEMPOTENT_OPEN),
+    (restaurants.remove_favorite, "Remove a favorite", IDEMPOTENT_OPEN),
+    (restaurants.list_priority_notify, "My Priority Notify requests", READ_ONLY_OPEN),
+    (restaurants.add_priority_notify, "Ask to be told when a table opens", IDEMPOTENT_OPEN),
+    (restaurants.remove_priority_notify, "Withdraw a Priority Notify request", IDEMPOTENT_OPEN),
     (appointments.find_free_slots, "Find free slots", READ_ONLY),
     (appointments.find_common_time, "Find common free time", READ_ONLY),
     (appointments.book_appointment, "Book an appointment", DESTRUCTIVE),

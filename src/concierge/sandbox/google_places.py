@@ -24,6 +24,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from concierge.sandbox.google_places_data import EXTRAS, STOP_WORDS, TYPE_WORDS, Extra
+
 SANDBOX_API_KEY = "sandbox-google-places-key"
 SEARCH_TEXT = "POST /v1/places:searchText"
 MAX_PAGE_SIZE = 20
@@ -36,6 +38,10 @@ KNOWN_FIELDS = {
     "location",
     "addressComponents",
     "types",
+    "primaryType",
+    "rating",
+    "userRatingCount",
+    "priceLevel",
 }
 
 
@@ -62,7 +68,43 @@ class SandboxPlace:
         street = f"{self.street_number} {self.route}"
         return f"{street}, {city}, {self.region} {self.postal_code}, {country}"
 
+    @property
+    def extra(self) -> Extra | None:
+        return EXTRAS.get(self.id)
+
     def wire(self) -> dict[str, Any]:
+        extra = self.extra
+        answer = self._wire()
+        if extra is None:
+            return answer
+        if extra.neighborhood:
+            answer["addressComponents"].insert(
+                2,
+                {
+                    "longText": extra.neighborhood,
+                    "shortText": extra.neighborhood,
+                    "types": ["neighborhood", "political"],
+                },
+            )
+        answer["types"] = [extra.primary_type, *answer["types"]]
+        answer["primaryType"] = extra.primary_type
+        answer["rating"] = extra.rating
+        answer["userRatingCount"] = extra.rating_count
+        answer["priceLevel"] = extra.price_level
+        return answer
+
+    def searchable(self) -> tuple[set[str], set[str]]:
+        """(type words, area words) Text Search matches a query against besides the name."""
+        extra = self.extra
+        types = set(self.types) | ({extra.primary_type} if extra else set())
+        type_words = {w for t in types for w in t.split("_")} - {"restaurant"}
+        type_words |= {w for t in types for w in TYPE_WORDS.get(t, set())}
+        area = set(_words(self.formatted_address))
+        if extra and extra.neighborhood:
+            area |= set(_words(extra.neighborhood))
+        return type_words, area
+
+    def _wire(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "displayName": {"text": self.name, "languageCode": "en"},
@@ -318,20 +360,29 @@ def _words(text: str) -> list[str]:
 def _search(
     places: tuple[SandboxPlace, ...], query: str, body: dict[str, Any]
 ) -> list[SandboxPlace]:
-    """Rank like a small search engine: words of the name count most, the address helps, then
-    places inside the bias circle come first, nearest first."""
-    words = set(_words(query))
+    """Rank like Text Search: a place answers when its name matches, or when every telling
+    word of the query is in its name, its kind (cuisine) or its area ("italian in West
+    Village"). Relevance first (the name counts most, then the kind, then the area), then a
+    rating a little, then places inside the bias circle, nearest first; a restriction
+    rectangle or circle leaves out what lies beyond it."""
+    words = set(_words(query)) - STOP_WORDS or set(_words(query))
     included = body.get("includedType")
     circle = (body.get("locationBias") or {}).get("circle") or {}
     center = circle.get("center") or {}
     radius = float(circle.get("radius") or 0)
+    restriction = (body.get("locationRestriction") or {}).get("circle") or {}
     ranked: list[tuple[tuple[float, ...], SandboxPlace]] = []
     for place in places:
         if included and included not in place.types:
             continue
-        name_hits = len(words & set(_words(place.name)))
-        address_hits = len(words & set(_words(place.formatted_address)))
-        if name_hits == 0 and address_hits < len(words):
+        kinds, area = place.searchable()
+        name = set(_words(place.name))
+        name_hits = len(words & name)
+        kind_hits = len(words & kinds - name)
+        area_hits = len(words & area - name - kinds)
+        if name_hits == 0 and name_hits + kind_hits + area_hits < len(words):
+            continue
+        if restriction and not _inside(place, restriction):
             continue
         distance = (
             haversine_m(center["latitude"], center["longitude"], place.latitude, place.longitude)
@@ -339,9 +390,19 @@ def _search(
             else 0.0
         )
         outside = 1.0 if radius and distance > radius else 0.0
-        ranked.append(((-2.0 * name_hits - address_hits, outside, distance), place))
+        rating = place.extra.rating if place.extra else 0.0
+        relevance = -3.0 * name_hits - 2.0 * kind_hits - area_hits
+        ranked.append(((relevance, outside, -rating, distance), place))
     ranked.sort(key=lambda pair: pair[0])
     return [place for _, place in ranked]
+
+
+def _inside(place: SandboxPlace, circle: dict[str, Any]) -> bool:
+    center = circle.get("center") or {}
+    if "latitude" not in center or "longitude" not in center:
+        return True
+    distance = haversine_m(center["latitude"], center["longitude"], place.latitude, place.longitude)
+    return distance <= float(circle.get("radius") or 0)
 
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:

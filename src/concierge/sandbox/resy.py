@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from concierge.sandbox import resy_lists
 from concierge.sandbox.resy_data import DemoVenue
 from concierge.sandbox.resy_wire import (
     config_id,
@@ -356,7 +357,7 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         world.faults.lost_book_response = None
         if lost == "502-unbooked":
             return Response("<html><body>502 Bad Gateway</body></html>", 502)
-        booked = world.book(token, account, data.get("special_request"))
+        booked = world.book(token, account, data.get("special_request"), card_id)
         if lost in {"500", "502"}:
             return Response(f"<html><body>{lost} Server Error</body></html>", int(lost))
         if lost == "drop":
@@ -560,6 +561,7 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         Route(f"{ADMIN_PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/reservations", all_reservations),
     ]
+    routes += resy_lists.routes(world, require_caller)
     app = Starlette(routes=routes)
     app.state.world = world
     app.add_middleware(_Guard, world=world)

@@ -87,6 +87,7 @@ class Booked:
     booked_at: datetime
     status: str = "confirmed"
     special_request: str | None = None
+    card_id: int | None = None  # the card given with struct_payment_method
 
 
 class ResyWorld:
@@ -120,6 +121,10 @@ class ResyWorld:
         self.stats: Counter[str] = Counter()
         self.requests: deque[dict[str, Any]] = deque(maxlen=500)
         self._next_reservation = 700_000_000
+        # The person's lists (sandbox/resy_lists.py): favorite venue ids, notify requests.
+        self.favorites: dict[int, list[int]] = {}
+        self.notify: list[dict[str, Any]] = []
+        self.notify_counter = 900_000
 
     # --- accounts and tokens
 
@@ -201,7 +206,13 @@ class ResyWorld:
         taken = presold + booked + self.taken_by_others[(venue.id, day, at, kind.type)]
         return max(0, kind.count - taken)
 
-    def book(self, token: BookToken, account: Account, special_request: str | None) -> Booked:
+    def book(
+        self,
+        token: BookToken,
+        account: Account,
+        special_request: str | None,
+        card_id: int | None = None,
+    ) -> Booked:
         self._next_reservation += 1
         booked = Booked(
             reservation_id=self._next_reservation,
@@ -214,6 +225,7 @@ class ResyWorld:
             party_size=token.party_size,
             booked_at=self.clock.now(),
             special_request=special_request,
+            card_id=card_id,
         )
         self.reservations.append(booked)
         del self.book_tokens[token.value]

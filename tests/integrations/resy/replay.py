@@ -98,7 +98,7 @@ def _handler(resy: RecordedResy) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = _serve  # noqa: N815 (the names http.server dispatches to)
+        do_GET = do_POST = do_DELETE = _serve  # noqa: N815 (the names http.server dispatches to)
 
         def log_message(self, format: str, *args: Any) -> None:
             return

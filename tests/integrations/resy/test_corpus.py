@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -541,3 +542,74 @@ async def test_the_same_refusal_elsewhere_says_no_table_was_booked(
 
     assert type(refused) is Unavailable
     assert "no table was booked" in refused.message
+
+
+# --- the person's lists
+
+
+async def test_resy_mcp_favorites_2026_lists_the_venues_and_skips_one_without_an_id(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /3/user/favorites", recorded("resy_mcp_favorites_2026.json"))
+
+    [hank] = await client.favorites()
+
+    assert (hank.venue_id, hank.name, hank.cuisine, hank.price_range) == (
+        9575,
+        "Hank's Seafood",
+        "Seafood",
+        2,
+    )
+    assert (hank.locality, hank.region, hank.neighborhood) == ("Charleston", "SC", "Downtown")
+
+
+async def test_resy_mcp_notify_2026_reads_the_window_and_skips_one_without_an_id(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("GET /3/notify", recorded("resy_mcp_notify_2026.json"))
+
+    [request] = await client.notify_requests()
+
+    assert (request.notify_id, request.venue_id, request.day, request.party_size) == (
+        127233046,
+        2747,
+        date(2026, 4, 24),
+        2,
+    )
+    assert (request.start, request.end) == (time(18, 0), time(20, 30))
+
+
+async def test_adding_a_notify_request_sends_the_form_public_clients_send(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/notify", Answer(200, {"notify_id": 7}))
+    recorded_resy.on("POST /3/user/favorites", Answer(200, {"ok": True}))
+    recorded_resy.on("DELETE /3/notify/7", Answer(200, {"ok": True}))
+
+    await client.add_notify(101, date(2026, 5, 1), 2, time(19), time(21))
+    await client.set_favorite(101, False)
+    await client.remove_notify(7)
+
+    notify, favorite, removed = recorded_resy.seen
+    assert parse_qs(notify.body) == {
+        "venue_id": ["101"],
+        "day": ["2026-05-01"],
+        "party_size": ["2"],
+        "time_preferred_start": ["19:00:00"],
+        "time_preferred_end": ["21:00:00"],
+    }
+    assert parse_qs(favorite.body) == {"venue_id": ["101"], "favorite": ["0"]}
+    assert (removed.method, removed.path) == ("DELETE", "/3/notify/7")
+
+
+async def test_amogh_details_commit1_2026_keeps_the_venues_cancellation_policy(
+    recorded_resy: RecordedResy, client: ResyClient
+) -> None:
+    recorded_resy.on("POST /3/details", recorded("amogh_details_commit1_2026.json"))
+
+    details = await client.details(carbone_slot(), 2)
+
+    assert details.cancellation_policy == [
+        "While you won't be charged if you need to cancel, we ask that you do so at least 24 "
+        "hours in advance."
+    ]

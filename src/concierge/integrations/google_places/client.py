@@ -46,6 +46,13 @@ FIELD_MASK = ",".join(
         "places.formattedAddress",
         "places.location",
         "places.addressComponents",
+        # What search_restaurants shows a person: the kind, rating and price. (Google bills
+        # these at a higher tier; one mask keeps the cache's rows and the answers alike.)
+        "places.types",
+        "places.primaryType",
+        "places.rating",
+        "places.userRatingCount",
+        "places.priceLevel",
         "nextPageToken",
     )
 )

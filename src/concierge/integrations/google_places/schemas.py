@@ -37,6 +37,17 @@ class Place(_Wire):
     location: LatLng | None = None
     address_components: list[AddressComponent] = Field(default_factory=list)
     types: list[str] = Field(default_factory=list)
+    primary_type: str | None = None  # "italian_restaurant"
+    rating: float | None = None  # 1..5
+    user_rating_count: int | None = None
+    price_level: str | None = None  # "PRICE_LEVEL_EXPENSIVE"
+
+    @property
+    def neighborhood(self) -> str | None:
+        for component in self.address_components:
+            if "neighborhood" in component.types or "sublocality_level_1" in component.types:
+                return component.long_text
+        return None
 
     @property
     def name(self) -> str:

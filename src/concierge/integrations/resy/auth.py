@@ -117,6 +117,17 @@ class ResyAuthManager:
     def stored(self) -> StoredCredentials | None:
         return self._store.get(PLATFORM)
 
+    def signing_key(self, purpose: str) -> bytes:
+        """A key to sign this owner's confirmation tokens with (see dining/confirmation.py)."""
+        return self._store.derived_key(purpose)
+
+    async def set_default_card(self, card_id: int, label: str) -> None:
+        """Book with this card from now on, unless a booking names another."""
+        async with self._lock:
+            saved = self._require()
+            update = {"payment_method_id": card_id, "payment_method_label": label}
+            self._store.save(PLATFORM, saved.model_copy(update=update))
+
     # --- the TokenSource the clients use
 
     async def ensure_valid_token(self) -> str:

@@ -14,6 +14,7 @@ Resilience lives here so every caller gets it:
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import json
 import logging
@@ -41,6 +42,7 @@ from concierge.integrations.resy.errors import (
     Unavailable,
     UnrecognisedResponse,
 )
+from concierge.integrations.resy.lists_schemas import Favorite, NotifyRequest
 from concierge.integrations.resy.schemas import (
     Availability,
     Booking,
@@ -334,6 +336,34 @@ class ResyClient:
             return Calendar.from_wire(body)
         except ValueError as exc:
             raise UnrecognisedResponse(status=200) from exc
+
+    # --- the person's lists: favorites and Priority Notify
+
+    async def favorites(self) -> list[Favorite]:
+        return Favorite.list_from_wire(await self._call("GET", "/3/user/favorites"))
+
+    async def set_favorite(self, venue_id: int, favorite: bool) -> None:
+        """Add or remove: one POST with a flag (Resy has no DELETE here)."""
+        form = {"venue_id": str(venue_id), "favorite": "1" if favorite else "0"}
+        await self._call("POST", "/3/user/favorites", data=form)
+
+    async def notify_requests(self) -> list[NotifyRequest]:
+        return NotifyRequest.list_from_wire(await self._call("GET", "/3/notify"))
+
+    async def add_notify(
+        self, venue_id: int, day: date, party_size: int, start: dt.time, end: dt.time
+    ) -> None:
+        form = {
+            "venue_id": str(venue_id),
+            "day": day.isoformat(),
+            "party_size": str(party_size),
+            "time_preferred_start": start.strftime("%H:%M:%S"),
+            "time_preferred_end": end.strftime("%H:%M:%S"),
+        }
+        await self._call("POST", "/3/notify", data=form, retry=False)
+
+    async def remove_notify(self, notify_id: int) -> None:
+        await self._call("DELETE", f"/3/notify/{int(notify_id)}")
 
     # --- reconciliation
 

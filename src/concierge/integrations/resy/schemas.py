@@ -278,6 +278,7 @@ class BookingDetails(ResyModel):
     payment_methods: list[PaymentMethod] = []
     cancellation_fee: float | None = None
     cancellation_cut_off: datetime | None = None
+    cancellation_policy: list[str] = []  # the venue's own words, e.g. "cancel 24 hours ahead"
     venue_name: str | None = None
     amounts: dict[str, Any] = {}
     # What was asked, kept so book can reconcile an unclear outcome and build a deep link.
@@ -302,6 +303,11 @@ class BookingDetails(ResyModel):
             "payment_methods": _dict(raw.get("user")).get("payment_methods") or [],
             "cancellation_fee": fee,
             "cancellation_cut_off": _dict(cancellation.get("refund")).get("date_cut_off") or None,
+            "cancellation_policy": [
+                str(line)
+                for line in (_dict(cancellation.get("display")).get("policy") or [])
+                if isinstance(line, str) and line.strip()
+            ],
             "venue_name": _dict(raw.get("venue")).get("name"),
             "amounts": _dict(_dict(raw.get("payment")).get("amounts")),
             "slot": raw.get("slot"),
@@ -515,6 +521,12 @@ class Venue(ResyModel):
     min_party_size: int | None = None
     max_party_size: int | None = None
     feature_recaptcha: bool = False
+    cuisine: str | None = None  # Resy's "type": "Steakhouse"
+    price_range: int | None = None  # 1..4
+    neighborhood: str | None = None
+    phone: str | None = None
+    website: str | None = None  # the restaurant's own site (contact.url)
+    resy_url: str | None = None  # its page on resy.com (links.web)
 
     @model_validator(mode="before")
     @classmethod
@@ -522,6 +534,8 @@ class Venue(ResyModel):
         if not isinstance(raw, dict) or "resy_id" in raw:
             return raw
         ids = raw.get("id")
+        contact = _dict(raw.get("contact"))
+        links = _dict(raw.get("links"))
         location = _dict(raw.get("location"))
         return {
             **raw,
@@ -536,6 +550,12 @@ class Venue(ResyModel):
             "location_code": location.get("code"),
             "time_zone": venue_time_zone(raw),
             "feature_recaptcha": bool(raw.get("feature_recaptcha")),
+            "cuisine": raw.get("type") if isinstance(raw.get("type"), str) else None,
+            "price_range": raw.get("price_range_id"),
+            "neighborhood": location.get("neighborhood"),
+            "phone": contact.get("phone_number") or None,
+            "website": contact.get("url") or None,
+            "resy_url": links.get("web") or None,
         }
 
 
