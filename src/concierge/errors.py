@@ -105,3 +105,9 @@ class RateLimited(ConciergeError):
 
 class ServiceUnavailable(ConciergeError):
     status, code, title = 503, "unavailable", "Service unavailable"
+
+
+class LimitReached(ConciergeError):
+    """A person's meetings per day or per week are at the cap they set."""
+
+    status, code, title = 409, "limit_reached", "Meeting limit reached"

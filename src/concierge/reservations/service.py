@@ -27,6 +27,7 @@ from concierge.config import Settings
 from concierge.errors import (
     Forbidden,
     HoldExpired,
+    LimitReached,
     Misaligned,
     NotCancellable,
     NotConfirmable,
@@ -43,7 +44,7 @@ from concierge.observability import metrics
 from concierge.reservations import transitions
 from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval, Schedule
-from concierge.scheduling.service import busy_times, load_schedules
+from concierge.scheduling.service import busy_times, load_schedules, rules_of
 from concierge.scheduling.taken import takes_time
 from concierge.timezones import render, zone
 from concierge.validation import require_instant
@@ -193,22 +194,54 @@ async def _release_lapsed_holds(
 async def _require_free(
     session: AsyncSession, host: User, guest: User | Visitor, span: Interval, now: datetime
 ) -> None:
-    """Refuse ``span`` if it is taken time of the host or of a guest with an account."""
+    """Refuse ``span`` unless it is free for the host and for a guest with an account, each
+    under their own buffers and limits (``engine.refusal``, as the slots list decides it)."""
     people = [host, guest] if isinstance(guest, User) else [host]
-    busy = await busy_times(session, [p.id for p in people], span, now)
+    rules = {p.id: rules_of(p) for p in people}
+    reaches = [engine.rules_reach(span, r) for r in rules.values()]
+    reach = Interval(min(r.start for r in reaches), max(r.end for r in reaches))
+    busy = await busy_times(session, [p.id for p in people], reach, now)
     for person in people:
-        if engine.is_free(span, busy[person.id].intervals):
+        why = engine.refusal(span, busy[person.id].intervals, rules[person.id])
+        if why is None:
             continue
-        metrics.double_booking_refused("check")
-        when = f"between {render(span.start)} and {render(span.end)}"
+        if why == "taken":
+            metrics.double_booking_refused("check")
+        raise refused(why, person, host, span, rules[person.id])
+
+
+def refused(
+    why: engine.Refusal, person: User, host: User, span: Interval, rules: engine.Rules
+) -> SlotUnavailable | LimitReached:
+    """The error for a time ``engine.refusal`` keeps from ``person`` (the host or the guest)."""
+    next_step = PickFreeTime(host.id, host.name) if person is host else None
+    who, has = (host.name, "has") if person is host else ("You", "have")
+    when = f"between {render(span.start)} and {render(span.end)}"
+    if why == "taken":
         if person is host:
-            raise SlotUnavailable(
-                f"{host.name} is already booked {when}.",
-                next_step=PickFreeTime(host.id, host.name),
-            )
-        raise SlotUnavailable(
+            return SlotUnavailable(f"{host.name} is already booked {when}.", next_step=next_step)
+        return SlotUnavailable(
             f"You already take part in another meeting {when}; cancel it or pick another time."
         )
+    if why == "buffer":
+        return SlotUnavailable(
+            f"{who} keep{'s' if person is host else ''} {rules.before.seconds // 60} minutes "
+            f"free before and {rules.after.seconds // 60} after each meeting, and another "
+            f"meeting lies too close to {when}.",
+            next_step=next_step,
+        )
+    day = span.start.astimezone(rules.zone).date()
+    if why == "day":
+        return LimitReached(
+            f"{who} already {has} {rules.per_day} meetings on {day} ({rules.zone.key}), "
+            "the most in a day; pick another day.",
+            next_step=next_step,
+        )
+    return LimitReached(
+        f"{who} already {has} {rules.per_week} meetings in the week (Monday to Sunday, "
+        f"{rules.zone.key}) of {day}, the most in a week; pick another week.",
+        next_step=next_step,
+    )
 
 
 # ---------------------------------------------------------------------------------- commands
