@@ -41,9 +41,10 @@ class User(Base):
     )
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Kept clear before and after each of their meetings, and caps on how many they take part
-    # in per local day and week (None: no cap); see ``scheduling.rules``.
-    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # in per local day and week (None: no cap); see ``engine.Rules``. Server defaults only, so
+    # that inserts written against older revisions (the migration tests) still fit.
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     max_per_day: Mapped[int | None] = mapped_column(Integer)
     max_per_week: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
