@@ -2,12 +2,13 @@
 
 One seeded sequence of requests, as a booking service sees them: mostly free-slots reads of
 ``HOSTS`` hosts (a few popular, most not), with bookings, cancellations and common-time reads
-interleaved, sent by ``WORKERS`` concurrent clients. The same sequence runs twice in this run,
-against two apps on two identically seeded SQLite databases: one with the slots cache as
-configured (SLOTS_CACHE_SECONDS, default 2 s), one with it off (0). Everything else is the same
-(the token cache is on in both). Requests go through the whole ASGI app in this process (httpx's
-ASGI transport: FastAPI, SQLAlchemy, SQLite; no sockets), on the real clock, so TTLs and
-``until`` expire as they do in production.
+interleaved, sent by ``WORKERS`` concurrent clients. The same sequence runs twice per database,
+against two apps on two identically seeded databases: one with the slots cache as configured
+(SLOTS_CACHE_SECONDS, default 2 s), one with it off (0). Everything else is the same (the token
+cache is on in both). Requests go through the whole ASGI app in this process (httpx's ASGI
+transport: FastAPI, SQLAlchemy, the database; no sockets), on the real clock, so TTLs and
+``until`` expire as they do in production. SQLite in a scratch file, then PostgreSQL in a
+scratch database (as ``bench.reservations`` makes it; skipped if no server answers).
 
 Prints, per kind of request and for each run, the median and 95th percentile latency, the
 throughput of the whole mix, the slots cache's hit rate, and the ratios cache on / cache off.
@@ -28,7 +29,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import psycopg
 
+from bench.reservations import scratch_database
 from concierge import migrate
 from concierge.app import create_app
 from concierge.config import Settings
@@ -187,9 +190,9 @@ async def drive(app: Any, ops: Sequence[Op]) -> Run:
     return run
 
 
-async def measure(scratch: str, name: str, cache_seconds: float, ops: Sequence[Op]) -> Run:
-    url = f"sqlite:///{scratch}/{name}.db"
-    await asyncio.to_thread(migrate.upgrade, url)
+async def measure(
+    url: str, scratch: str, name: str, cache_seconds: float, ops: Sequence[Op]
+) -> Run:
     settings = Settings(
         database_url=url,
         data_dir=f"{scratch}/{name}",
@@ -216,10 +219,38 @@ def ms(values: list[float], q: str) -> float:
 async def run() -> list[Row]:
     ops = plan(random.Random(18))
     ttl = Settings(_env_file=None).slots_cache_seconds  # type: ignore[call-arg]
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="concierge-bench-") as scratch:
-        off = await measure(scratch, "cache-off", 0, ops)
-        on = await measure(scratch, "cache-on", ttl, ops)
-    label = "slots cache, mixed load (SQLite, ASGI)"
+        runs = []
+        for name in ("cache-off", "cache-on"):
+            url = f"sqlite:///{scratch}/{name}.db"
+            await asyncio.to_thread(migrate.upgrade, url)
+            runs.append(
+                await measure(
+                    url, scratch, f"sqlite-{name}", 0 if name == "cache-off" else ttl, ops
+                )
+            )
+        rows += table("SQLite", ttl, runs[1], runs[0])
+        try:
+            runs = []
+            for name in ("cache-off", "cache-on"):
+                async with scratch_database() as url:
+                    runs.append(
+                        await measure(
+                            url, scratch, f"postgres-{name}", 0 if name == "cache-off" else ttl, ops
+                        )
+                    )
+            rows += table("PostgreSQL", ttl, runs[1], runs[0])
+        except (
+            OSError,
+            psycopg.Error,
+        ) as exc:  # no PostgreSQL here: the SQLite figures stand alone
+            print(f"slots_cache: PostgreSQL skipped ({exc})", file=sys.stderr)
+    return rows
+
+
+def table(backend: str, ttl: float, on: Run, off: Run) -> list[Row]:
+    label = f"slots cache, mixed load ({backend}, ASGI)"
     shape = ", ".join(f"{k} {v}%" for k, v in MIX.items())
     rows: list[Row] = [
         (label, "load", f"{REQUESTS:,} requests, {WORKERS} clients, {HOSTS} hosts", shape),
