@@ -198,7 +198,7 @@ async def measure(
         data_dir=f"{scratch}/{name}",
         slots_cache_seconds=cache_seconds,
         rate_limits_enabled=False,  # one address sends everything here
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     db = Database(url)
     try:
@@ -218,7 +218,7 @@ def ms(values: list[float], q: str) -> float:
 
 async def run() -> list[Row]:
     ops = plan(random.Random(18))
-    ttl = Settings(_env_file=None).slots_cache_seconds  # type: ignore[call-arg]
+    ttl = Settings(_env_file=None).slots_cache_seconds
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="concierge-bench-") as scratch:
         runs = []
