@@ -149,7 +149,7 @@ async def test_a_daily_limit_closes_the_day_once_reached_in_either_role(
     own = await reserve(guest, third, wednesday(16))
     assert own.status_code == 409
     assert own.json()["code"] == "limit_reached"
-    assert own.json()["detail"].startswith("You already have 1 meetings")
+    assert own.json()["detail"].startswith("You already have 1 meeting on 2026-11-25")
     # Thursday is another day.
     assert (await reserve(guest, host, at(15, day=THURSDAY))).status_code == 201
 

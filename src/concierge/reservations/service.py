@@ -210,6 +210,13 @@ async def _require_free(
         raise refused(why, person, host, span, rules[person.id])
 
 
+_MINUTE = timedelta(minutes=1)
+
+
+def _meetings(count: int | None) -> str:
+    return "1 meeting" if count == 1 else f"{count} meetings"
+
+
 def refused(
     why: engine.Refusal, person: User, host: User, span: Interval, rules: engine.Rules
 ) -> SlotUnavailable | LimitReached:
@@ -225,20 +232,20 @@ def refused(
         )
     if why == "buffer":
         return SlotUnavailable(
-            f"{who} keep{'s' if person is host else ''} {rules.before.seconds // 60} minutes "
-            f"free before and {rules.after.seconds // 60} after each meeting, and another "
+            f"{who} keep{'s' if person is host else ''} {rules.before // _MINUTE} minutes "
+            f"free before and {rules.after // _MINUTE} after each meeting, and another "
             f"meeting lies too close to {when}.",
             next_step=next_step,
         )
     day = span.start.astimezone(rules.zone).date()
     if why == "day":
         return LimitReached(
-            f"{who} already {has} {rules.per_day} meetings on {day} ({rules.zone.key}), "
+            f"{who} already {has} {_meetings(rules.per_day)} on {day} ({rules.zone.key}), "
             "the most in a day; pick another day.",
             next_step=next_step,
         )
     return LimitReached(
-        f"{who} already {has} {rules.per_week} meetings in the week (Monday to Sunday, "
+        f"{who} already {has} {_meetings(rules.per_week)} in the week (Monday to Sunday, "
         f"{rules.zone.key}) of {day}, the most in a week; pick another week.",
         next_step=next_step,
     )

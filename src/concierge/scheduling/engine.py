@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from math import gcd
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
@@ -369,7 +369,7 @@ def _count(days: Iterable[date]) -> dict[date, int]:
     return counts
 
 
-Refusal = str  # "taken", "buffer", "day" or "week"
+Refusal = Literal["taken", "buffer", "day", "week"]
 
 
 def refusal(span: Interval, busy: Iterable[Interval], rules: Rules = NO_RULES) -> Refusal | None:
