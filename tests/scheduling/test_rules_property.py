@@ -10,7 +10,8 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from concierge.accounts import service as accounts
@@ -173,7 +174,7 @@ async def try_booking(db: Database, host_id: int, start: datetime, config: Setti
 buffers = st.sampled_from([0, 0, 5, 10, 15, 30, 45])
 
 
-@settings(
+@examples(
     max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
