@@ -1,7 +1,10 @@
 """The pure engine on a heavy calendar: what the service computes once the rows are loaded.
 
 - free slots of one host over 62 days holding 2,000 reservations (aim: median under 5 ms);
-- common free time of 10 people in 10 zones over 62 days, 200 reservations each (aim: 10 ms).
+- common free time of 10 people in 10 zones over 62 days, 200 reservations each (aim: 10 ms);
+- both again with every person's buffers (10 minutes before, 5 after) and limits a little above
+  their usual load (host: 40 a day, 250 a week; each of the 10: 5 a day, 30 a week), and the
+  ratio with rules / without, in the same run.
 """
 
 from __future__ import annotations
@@ -79,13 +82,19 @@ def timed(work: Callable[[], object], repeats: int = 60) -> tuple[float, float]:
     return statistics.median(samples), statistics.quantiles(samples, n=20)[-1]
 
 
-def free_slots_case() -> tuple[Callable[[], object], int]:
+def rules_in(zone: ZoneInfo, per_day: int, per_week: int) -> engine.Rules:
+    minute = timedelta(minutes=1)
+    return engine.Rules(zone, 10 * minute, 5 * minute, per_day, per_week)
+
+
+def free_slots_case(with_rules: bool = False) -> tuple[Callable[[], object], int]:
     rng = random.Random(2026)
     zone = ZoneInfo("America/New_York")
     schedule = host_schedule(rng, zone)
     span = engine.local_range(FIRST, LAST, zone)
     busy = bookings(rng, span, 2000)
     grid = Grid(zone, QUARTER)
+    rules = rules_in(zone, 40, 250) if with_rules else engine.NO_RULES
 
     def work() -> dict[date, list[datetime]]:
         starts = engine.free_slots(
@@ -96,24 +105,26 @@ def free_slots_case() -> tuple[Callable[[], object], int]:
             grid,
             earliest=NOW + timedelta(days=1),
             before=NOW + timedelta(days=90),
+            rules=rules,
         )
         return engine.starts_by_day(starts, zone)
 
     return work, sum(len(v) for v in work().values())
 
 
-def common_time_case() -> tuple[Callable[[], object], int]:
+def common_time_case(with_rules: bool = False) -> tuple[Callable[[], object], int]:
     rng = random.Random(62)
     utc = ZoneInfo("UTC")
     span = engine.local_range(FIRST, LAST, utc)
     calendars = []
+    rules = [rules_in(ZoneInfo(name), 5, 30) for name in ZONES] if with_rules else []
     for name in ZONES:
         zone = ZoneInfo(name)
         weekly = {day: ((8 * 60, 20 * 60),) for day in WEEKDAYS}
         calendars.append((Schedule(zone, weekly), bookings(rng, span, 200)))
 
     def work() -> dict[date, list[Interval]]:
-        common = engine.common_free_time(calendars, span, QUARTER)
+        common = engine.common_free_time(calendars, span, QUARTER, rules)
         return engine.intervals_by_start_day(common, utc)
 
     return work, sum(len(v) for v in work().values())
@@ -137,4 +148,13 @@ async def run() -> list[Row]:
         (label, "p95 ms", f"{p95:.2f}"),
         (label, "common intervals found", f"{count:,}"),
     ]
+    for name, case in (("free slots", free_slots_case), ("common free time", common_time_case)):
+        plain, _ = timed(case()[0])
+        work, count = case(with_rules=True)
+        median, _ = timed(work)
+        label = f"engine: {name} as above, with buffers and limits"
+        rows += [
+            (label, "median ms", f"{median:.2f}", f"{count:,} found"),
+            (label, "ratio with rules / without", f"{median / plain:.2f}"),
+        ]
     return rows

@@ -52,6 +52,9 @@ class AnswerCache(Generic[K, V]):
         self.max_entries = max_entries
         self.max_size = max_size
         self.size = 0
+        # Lookups answered and not, for measuring whether the cache pays (``bench/slots_cache``).
+        self.hits = 0
+        self.misses = 0
         self._feed = feed
         self._entries: OrderedDict[K, _Entry[V]] = OrderedDict()
         self._by_user: dict[int, set[K]] = {}
@@ -68,11 +71,14 @@ class AnswerCache(Generic[K, V]):
     def get(self, key: K, now: datetime) -> V | None:
         entry = self._entries.get(key)
         if entry is None:
+            self.misses += 1
             return None
         if not entry.start <= now < entry.until:
             self._drop(key)
+            self.misses += 1
             return None
         self._entries.move_to_end(key)
+        self.hits += 1
         return entry.value
 
     def put(

@@ -109,3 +109,9 @@ class ServiceUnavailable(ConciergeError):
 
 class NotLeavable(ConciergeError):
     status, code, title = 409, "not_leavable", "Not leavable"
+
+
+class LimitReached(ConciergeError):
+    """A person's meetings per day or per week are at the cap they set."""
+
+    status, code, title = 409, "limit_reached", "Meeting limit reached"

@@ -80,8 +80,9 @@ async def get_user(user_id: UserId, session: Session, actor: CurrentUser) -> Use
 async def update_user(
     user_id: UserId, body: UserUpdate, session: Session, actor: CurrentUser
 ) -> UserOut:
-    """Change name, phone, zone, minimum notice, booking horizon or the meeting lengths offered
-    on the booking page (self or admin)."""
+    """Change name, phone, zone, minimum notice, booking horizon, the meeting lengths offered
+    on the booking page, buffers before and after meetings, or the most meetings per day and
+    per week (self or admin)."""
     user = await service.update_user(session, actor, user_id, body.model_dump(exclude_unset=True))
     return UserOut.model_validate(user)
 

@@ -39,6 +39,20 @@ def _known_zone(value: str) -> str:
 # An IANA zone name, checked while the body is read.
 KnownZone = Annotated[TimeZoneName, AfterValidator(_known_zone)]
 
+# Buffers and limits (see ``engine.Rules``): bounded so that one person's rules stay readable.
+MAX_BUFFER_MINUTES = 240
+MAX_PER_DAY = 96
+MAX_PER_WEEK = 500
+BufferMinutes = Annotated[int, Field(ge=0, le=MAX_BUFFER_MINUTES)]
+PerDay = Annotated[int, Field(ge=1, le=MAX_PER_DAY)]
+PerWeek = Annotated[int, Field(ge=1, le=MAX_PER_WEEK)]
+_BEFORE = "Minutes kept free before each of this person's meetings (0 to 240)"
+_AFTER = "Minutes kept free after each of this person's meetings (0 to 240)"
+_PER_DAY = "Most meetings starting on one day in the person's zone; null: no limit"
+_PER_WEEK = (
+    "Most meetings starting in one week, Monday to Sunday, in the person's zone; null: no limit"
+)
+
 # A duration a host offers: whole 15-minute steps up to 8 hours, as slots are.
 BookingDuration = Annotated[int, Field(ge=15, le=480, multiple_of=15)]
 
@@ -54,7 +68,14 @@ class UserCreate(BaseModel):
     _zone = field_validator("timezone")(_known_zone)
 
 
-_NOT_NULL = ("name", "timezone", "min_notice_minutes", "horizon_days")
+_NOT_NULL = (
+    "name",
+    "timezone",
+    "min_notice_minutes",
+    "horizon_days",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+)
 
 
 def _schema_without_null(schema: dict[str, Any]) -> None:
@@ -64,8 +85,9 @@ def _schema_without_null(schema: dict[str, Any]) -> None:
 
 
 class UserUpdate(BaseModel):
-    """Only the fields sent change. ``phone: null`` clears the phone; the other fields have no
-    "nothing" to set, so null is refused for them (422), and the schema says so."""
+    """Only the fields sent change. ``phone: null`` clears the phone and a limit's null lifts
+    it; the other fields have no "nothing" to set, so null is refused for them (422), and the
+    schema says so."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_schema_without_null)
 
@@ -80,6 +102,10 @@ class UserUpdate(BaseModel):
         max_length=8,
         description="Meeting lengths in minutes offered on the booking page, e.g. [15, 30, 60]",
     )
+    buffer_before_minutes: BufferMinutes | None = Field(default=None, description=_BEFORE)
+    buffer_after_minutes: BufferMinutes | None = Field(default=None, description=_AFTER)
+    max_per_day: PerDay | None = Field(default=None, description=_PER_DAY)
+    max_per_week: PerWeek | None = Field(default=None, description=_PER_WEEK)
 
     @field_validator("booking_durations")
     @classmethod
@@ -123,6 +149,10 @@ class UserOut(UserSummary):
     booking_durations: list[int] = Field(
         description="Meeting lengths in minutes offered on the booking page"
     )
+    buffer_before_minutes: int = Field(description=_BEFORE)
+    buffer_after_minutes: int = Field(description=_AFTER)
+    max_per_day: int | None = Field(description=_PER_DAY)
+    max_per_week: int | None = Field(description=_PER_WEEK)
     is_admin: bool
     created_at: datetime
 

@@ -243,13 +243,17 @@ def sees_everything_of(actor: User, user: User) -> bool:
     return actor.id == user.id or actor.is_admin
 
 
+# The fields whose null means something: no phone, no limit.
+_CLEARABLE = frozenset({"phone", "max_per_day", "max_per_week"})
+
+
 async def update_user(
     session: AsyncSession, actor: User, user_id: int, changes: dict[str, object]
 ) -> User:
     require_self_or_admin(actor, user_id)
     user = await get_user(session, user_id)
     for name, value in changes.items():
-        if value is None and name != "phone":  # only the phone may be cleared
+        if value is None and name not in _CLEARABLE:
             continue
         setattr(user, name, value)
     await session.flush()

@@ -73,8 +73,9 @@ async def find_free_slots(
     their calendar over the days asked (at most 62 days), in your own time zone.
 
     Use it before book_appointment, and offer the person a few of the times found. Slots
-    respect the other person's hours, their bookings, their minimum notice and how far ahead
-    they take bookings, so every time listed can be booked.
+    respect the other person's hours, their bookings, the breaks they keep around meetings,
+    how many meetings they take a day or week, their minimum notice and how far ahead they
+    take bookings, so every time listed can be booked.
     """
     async with acting(ctx, write=False) as call:
         host = await accounts.find_person(call.session, person)

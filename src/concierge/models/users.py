@@ -40,6 +40,13 @@ class User(Base):
         server_default=text("'[15, 30, 60]'"),
     )
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept clear before and after each of their meetings, and caps on how many they take part
+    # in per local day and week (None: no cap); see ``engine.Rules``. Server defaults only, so
+    # that inserts written against older revisions (the migration tests) still fit.
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    max_per_day: Mapped[int | None] = mapped_column(Integer)
+    max_per_week: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -101,7 +101,9 @@ async def _shown(
     status_code=status.HTTP_201_CREATED,
     response_model=ReservationOut,
     response_description="The new reservation (a repeated Idempotency-Key: the first answer)",
-    responses=documented(401, 404, 409, 422, 429, s409=["slot_unavailable"], s422=_CREATE_422),
+    responses=documented(
+        401, 404, 409, 422, 429, s409=["slot_unavailable", "limit_reached"], s422=_CREATE_422
+    ),
     dependencies=[Depends(limit_by_account("reservations"))],
 )
 async def create_reservation(

@@ -26,10 +26,6 @@ from concierge.observability import metrics
 from concierge.reservations import service, transitions
 from concierge.reservations.hosts import hosts_of
 from concierge.reservations.service import Status
-from concierge.scheduling import engine
-from concierge.scheduling.engine import Interval
-from concierge.scheduling.service import busy_times
-from concierge.timezones import render
 
 MAX_HOSTS = 20
 Participant = ReservationParticipant
@@ -63,14 +59,14 @@ async def reserve_meeting(
         span = service.check_time(host, start, duration_minutes, now, settings)
         await service._require_available(session, host, span)
     # Most losers of a race stop here, without queueing for the locks; the winner checks again.
-    await _require_all_free(session, hosts, guest, span, now)
+    await service.require_free(session, hosts, guest, span, now)
     people = sorted({guest.id, *host_ids})
     # In id order, as single bookings take them, so no two bookings wait for each other in a
     # circle.
     for person in people:
         await service.advisory_lock(session, service.PERSON_LOCK, person)
     await service._release_lapsed_holds(session, people, span, now)
-    await _require_all_free(session, hosts, guest, span, now)
+    await service.require_free(session, hosts, guest, span, now)
     active = Status.CONFIRMED if confirm else Status.HELD
     reservation = Reservation(
         host_id=hosts[0].id,
@@ -110,26 +106,6 @@ async def reserve_meeting(
         raise
     transitions.created(session, reservation, co_hosts)
     return reservation
-
-
-async def _require_all_free(
-    session: AsyncSession, hosts: Sequence[User], guest: User, span: Interval, now: datetime
-) -> None:
-    busy = await busy_times(session, [guest.id, *(h.id for h in hosts)], span, now)
-    when = f"between {render(span.start)} and {render(span.end)}"
-    if not engine.is_free(span, busy[guest.id].intervals):
-        metrics.double_booking_refused("check")
-        raise SlotUnavailable(
-            f"You already take part in another meeting {when}; cancel it or pick another time."
-        )
-    taken = [h for h in hosts if not engine.is_free(span, busy[h.id].intervals)]
-    if taken:
-        metrics.double_booking_refused("check")
-        names = ", ".join(h.name for h in taken)
-        raise SlotUnavailable(
-            f"{names} {'is' if len(taken) == 1 else 'are'} already booked {when}; "
-            "find a time when all of them are free."
-        )
 
 
 async def leave(

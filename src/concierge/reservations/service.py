@@ -27,6 +27,7 @@ from concierge.config import Settings
 from concierge.errors import (
     Forbidden,
     HoldExpired,
+    LimitReached,
     Misaligned,
     NotCancellable,
     NotConfirmable,
@@ -50,7 +51,7 @@ from concierge.reservations import transitions
 from concierge.reservations.hosts import hosts_of
 from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval, Schedule
-from concierge.scheduling.service import busy_times, load_schedules
+from concierge.scheduling.service import busy_times, load_schedules, rules_of
 from concierge.scheduling.taken import takes_time
 from concierge.timezones import render, zone
 from concierge.validation import require_instant
@@ -197,25 +198,78 @@ async def _release_lapsed_holds(
     )
 
 
-async def _require_free(
-    session: AsyncSession, host: User, guest: User | Visitor, span: Interval, now: datetime
+async def require_free(
+    session: AsyncSession,
+    hosts: Sequence[User],
+    guest: User | Visitor,
+    span: Interval,
+    now: datetime,
 ) -> None:
-    """Refuse ``span`` if it is taken time of the host or of a guest with an account."""
-    people = [host, guest] if isinstance(guest, User) else [host]
-    busy = await busy_times(session, [p.id for p in people], span, now)
+    """Refuse ``span`` unless it is free for every host and for a guest with an account, each
+    under their own buffers and limits (``engine.refusal``, as the slots list decides it)."""
+    people = [*hosts, guest] if isinstance(guest, User) else [*hosts]
+    rules = {p.id: rules_of(p) for p in people}
+    reaches = [engine.rules_reach(span, r) for r in rules.values()]
+    reach = Interval(min(r.start for r in reaches), max(r.end for r in reaches))
+    busy = await busy_times(session, [p.id for p in people], reach, now)
     for person in people:
-        if engine.is_free(span, busy[person.id].intervals):
+        why = engine.refusal(span, busy[person.id].intervals, rules[person.id])
+        if why is None:
             continue
-        metrics.double_booking_refused("check")
-        when = f"between {render(span.start)} and {render(span.end)}"
-        if person is host:
-            raise SlotUnavailable(
-                f"{host.name} is already booked {when}.",
-                next_step=PickFreeTime(host.id, host.name),
+        if why == "taken":
+            metrics.double_booking_refused("check")
+        raise refused(why, person, hosts, span, rules[person.id])
+
+
+_MINUTE = timedelta(minutes=1)
+
+
+def _meetings(count: int | None) -> str:
+    return "1 meeting" if count == 1 else f"{count} meetings"
+
+
+def refused(
+    why: engine.Refusal,
+    person: User,
+    hosts: Sequence[User],
+    span: Interval,
+    rules: engine.Rules,
+) -> SlotUnavailable | LimitReached:
+    """The error for a time ``engine.refusal`` keeps from ``person`` (a host or the guest)."""
+    is_host = any(h.id == person.id for h in hosts)
+    # One host: their free slots are the way on; several: a time all of them share.
+    alone = len(hosts) == 1
+    next_step = PickFreeTime(person.id, person.name) if is_host and alone else None
+    who, has = (person.name, "has") if is_host else ("You", "have")
+    when = f"between {render(span.start)} and {render(span.end)}"
+    if why == "taken":
+        if is_host:
+            also = "." if alone else "; find a time when all of the hosts are free."
+            return SlotUnavailable(
+                f"{person.name} is already booked {when}{also}", next_step=next_step
             )
-        raise SlotUnavailable(
+        return SlotUnavailable(
             f"You already take part in another meeting {when}; cancel it or pick another time."
         )
+    if why == "buffer":
+        return SlotUnavailable(
+            f"{who} keep{'s' if is_host else ''} {rules.before // _MINUTE} minutes "
+            f"free before and {rules.after // _MINUTE} after each meeting, and another "
+            f"meeting lies too close to {when}.",
+            next_step=next_step,
+        )
+    day = span.start.astimezone(rules.zone).date()
+    if why == "day":
+        return LimitReached(
+            f"{who} already {has} {_meetings(rules.per_day)} on {day} ({rules.zone.key}), "
+            "the most in a day; pick another day.",
+            next_step=next_step,
+        )
+    return LimitReached(
+        f"{who} already {has} {_meetings(rules.per_week)} in the week (Monday to Sunday, "
+        f"{rules.zone.key}) of {day}, the most in a week; pick another week.",
+        next_step=next_step,
+    )
 
 
 # ---------------------------------------------------------------------------------- commands
@@ -244,13 +298,13 @@ async def reserve(
     span = check_time(host, start, duration_minutes, now, settings)
     await _require_available(session, host, span)
     # Most losers of a race stop here, without queueing for the lock; the winner checks again.
-    await _require_free(session, host, guest, span, now)
+    await require_free(session, [host], guest, span, now)
     people = sorted({host.id} | ({guest.id} if isinstance(guest, User) else set()))
     # In id order, so two bookings of the same people never wait for each other in a circle.
     for person in people:
         await advisory_lock(session, PERSON_LOCK, person)
     await _release_lapsed_holds(session, people, span, now)
-    await _require_free(session, host, guest, span, now)
+    await require_free(session, [host], guest, span, now)
     reservation = Reservation(
         host_id=host.id,
         start_at=span.start,

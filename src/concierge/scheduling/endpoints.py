@@ -159,7 +159,8 @@ async def get_slots(
     tz: Tz = None,
 ) -> Response:
     """Free slot starts per local date: inside the host's availability, clear of confirmed
-    reservations and live holds, after the minimum notice and before the horizon.
+    reservations and live holds (and of the host's buffers around them), on no day or week at
+    the host's meeting limit, after the minimum notice and before the horizon.
 
     The same answer may be served again for up to SLOTS_CACHE_SECONDS (2), never past the
     moment the clock alone would change it; changes made through another server process show
@@ -230,8 +231,8 @@ async def get_common_time(
     min_duration: Annotated[int, Query(ge=1, le=1440, description="Minutes")] = 15,
     tz: Tz = None,
 ) -> Response:
-    """Maximal intervals where every listed user is available and not booked (default zone:
-    the caller's)."""
+    """Maximal intervals where every listed user is available and not booked, clear of each
+    one's buffers and on no day or week at their meeting limit (default zone: the caller's)."""
     view = zone(tz or actor.timezone)
     first, last = service.default_range(first, to, view, clock.now())
     service.check_range(first, last, settings)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from math import gcd
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
@@ -273,9 +273,136 @@ def free_time(available: Sequence[Interval], busy: Iterable[Interval]) -> list[I
     return subtract(merge(available), merge(busy))
 
 
-def is_free(span: Interval, busy: Iterable[Interval]) -> bool:
-    """Whether no taken time touches ``span`` (as ``free_time`` decides it)."""
-    return covers(free_time([span], busy), span)
+# -------------------------------------------------------------- a person's buffers and limits
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """A person's own rules around the meetings they take part in (in any role).
+
+    - Buffers: ``before`` is kept clear before each of their meetings and ``after`` after each
+      (cal.com's "before/after event" buffers), the new meeting's as well as the existing
+      ones'. Two of their meetings therefore lie at least ``after + before`` apart: a new
+      meeting ``[s, e)`` is refused when ``[s - before, e + after)`` overlaps an existing
+      meeting's ``[s' - before, e' + after)``. Buffers may lie outside availability; only the
+      meeting itself must lie inside it.
+    - Limits: at most ``per_day`` meetings starting on one local date of ``zone``, and at most
+      ``per_week`` starting in one local week, Monday to Sunday (ISO weeks). A day or week at
+      its cap takes no new meeting starting in it; None means no cap.
+    """
+
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    before: timedelta = timedelta()
+    after: timedelta = timedelta()
+    per_day: int | None = None
+    per_week: int | None = None
+
+    @property
+    def gap(self) -> timedelta:
+        """How far apart two of the person's meetings must lie."""
+        return self.before + self.after
+
+
+NO_RULES = Rules()
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A person's taken time as their rules read it, every list normalised."""
+
+    blocked: list[Interval]
+    """No part of a new meeting may lie here: each meeting widened by the gap both sides."""
+    full_days: list[Interval] = field(default_factory=list)
+    """No new meeting may start here: local days at their cap."""
+    full_weeks: list[Interval] = field(default_factory=list)
+    """No new meeting may start here: local weeks at their cap."""
+
+    @property
+    def closed(self) -> list[Interval]:
+        return merge(self.full_days + self.full_weeks)
+
+
+def _week(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def rules_reach(span: Interval, rules: Rules) -> Interval:
+    """The meetings overlapping this span decide, under ``rules``, every start in ``span``: the
+    gap either side, and the whole local days and weeks that a start may count towards."""
+    start, end = span.start - rules.gap, span.end + rules.gap
+    if rules.per_day is not None or rules.per_week is not None:
+        first = span.start.astimezone(rules.zone).date()
+        last = span.end.astimezone(rules.zone).date()
+        if rules.per_week is not None:
+            first, last = _week(first), _week(last) + timedelta(days=6)
+        whole = local_range(first, last, rules.zone)
+        start, end = min(start, whole.start), max(end, whole.end)
+    return Interval(start, end)
+
+
+def taken(busy: Iterable[Interval], rules: Rules = NO_RULES) -> Taken:
+    """The one definition of what a person's meetings (``busy``) keep a new one from: exact for
+    every start inside a span whose ``rules_reach`` the meetings were read over."""
+    meetings = list(busy)
+    gap = rules.gap
+    blocked = merge(Interval(s - gap, e + gap) for s, e in meetings) if gap else merge(meetings)
+    starts = [m.start.astimezone(rules.zone).date() for m in meetings] if meetings else []
+    full_days: list[Interval] = []
+    full_weeks: list[Interval] = []
+    if rules.per_day is not None:
+        full_days = merge(
+            day_span(day, rules.zone) for day, n in _count(starts).items() if n >= rules.per_day
+        )
+    if rules.per_week is not None:
+        full_weeks = merge(
+            local_range(week, week + timedelta(days=6), rules.zone)
+            for week, n in _count(map(_week, starts)).items()
+            if n >= rules.per_week
+        )
+    return Taken(blocked, full_days, full_weeks)
+
+
+def _count(days: Iterable[date]) -> dict[date, int]:
+    counts: dict[date, int] = {}
+    for day in days:
+        counts[day] = counts.get(day, 0) + 1
+    return counts
+
+
+Refusal = Literal["taken", "buffer", "day", "week"]
+
+
+def refusal(span: Interval, busy: Iterable[Interval], rules: Rules = NO_RULES) -> Refusal | None:
+    """Why the person's meetings keep ``span`` from them, or None when ``is_free``: "taken" (a
+    meeting overlaps it), "buffer" (one lies within the gap), "day" or "week" (the local day or
+    week it starts in is at its cap). Meetings must be read over ``rules_reach(span, rules)``."""
+    meetings = list(busy)
+    found = taken(meetings, rules)
+    if not covers(free_time([span], found.blocked), span):
+        return "taken" if not covers(free_time([span], meetings), span) else "buffer"
+    if _starts_inside(found.full_days, span.start):
+        return "day"
+    if _starts_inside(found.full_weeks, span.start):
+        return "week"
+    return None
+
+
+def is_free(span: Interval, busy: Iterable[Interval], rules: Rules = NO_RULES) -> bool:
+    """Whether the person's meetings leave ``span`` to them under their ``rules`` (as ``taken``
+    decides it, and so as the slots list and common time do)."""
+    return refusal(span, busy, rules) is None
+
+
+def _starts_inside(closed: Sequence[Interval], instant: datetime) -> bool:
+    i = bisect_right(closed, instant, key=_START) - 1
+    return i >= 0 and instant < closed[i].end
+
+
+def open_starts(starts: Sequence[datetime], closed: Sequence[Interval]) -> list[datetime]:
+    """The ``starts`` (in order) outside every closed span (normalised)."""
+    if not closed:
+        return list(starts)
+    return [s for s in starts if not _starts_inside(closed, s)]
 
 
 def slot_starts(
@@ -381,13 +508,16 @@ def free_slots(
     grid: Grid,
     earliest: datetime,
     before: datetime,
+    rules: Rules = NO_RULES,
 ) -> list[datetime]:
     """Starts in ``span`` of free ``duration``-long slots: inside the schedule's availability,
-    clear of ``busy``, on the grid, ``earliest <= start < before``. A slot may run past the
+    free under the person's ``rules`` given their meetings ``busy`` (see ``taken``; read over
+    ``rules_reach``), on the grid, ``earliest <= start < before``. A slot may run past the
     end of ``span``: only its start has to lie inside."""
     reach = Interval(span.start, span.end + duration)
-    free = free_time(availability_between(schedule, reach), busy)
-    return slot_starts(
+    found = taken(busy, rules)
+    free = free_time(availability_between(schedule, reach), found.blocked)
+    starts = slot_starts(
         free,
         duration,
         grid.zone,
@@ -395,6 +525,7 @@ def free_slots(
         earliest=max(earliest, span.start),
         before=min(before, span.end),
     )
+    return open_starts(starts, found.closed)
 
 
 FOREVER = datetime.max.replace(tzinfo=UTC)
@@ -439,10 +570,17 @@ def common_free_time(
     calendars: Sequence[tuple[Schedule, Iterable[Interval]]],
     span: Interval,
     min_duration: timedelta,
+    rules: Sequence[Rules] = (),
 ) -> list[Interval]:
     """Maximal intervals inside ``span`` in which every ``(schedule, busy)`` calendar is
-    available and not busy, each at least ``min_duration`` long."""
-    free = [free_time(availability_between(schedule, span), busy) for schedule, busy in calendars]
+    available and free under its person's ``rules`` (in the same order; none: no rules), each
+    at least ``min_duration`` long. A day or week at its cap counts as not free at all, though
+    a meeting starting before it could run into it: what is offered is always bookable."""
+    free = []
+    for n, (schedule, busy) in enumerate(calendars):
+        found = taken(busy, rules[n] if n < len(rules) else NO_RULES)
+        open_time = free_time(availability_between(schedule, span), found.blocked)
+        free.append(subtract(open_time, found.closed))
     return common_free(free, min_duration)
 
 

@@ -215,6 +215,33 @@ def _schedule(
     return Schedule(zone(tz_name), by_day, overrides)
 
 
+def personal_rules(
+    timezone: str,
+    before_minutes: int = 0,
+    after_minutes: int = 0,
+    per_day: int | None = None,
+    per_week: int | None = None,
+) -> engine.Rules:
+    """A person's buffers and limits as the engine reads them (days and weeks in their zone)."""
+    return engine.Rules(
+        zone(timezone),
+        timedelta(minutes=before_minutes),
+        timedelta(minutes=after_minutes),
+        per_day,
+        per_week,
+    )
+
+
+def rules_of(user: User) -> engine.Rules:
+    return personal_rules(
+        user.timezone,
+        user.buffer_before_minutes or 0,
+        user.buffer_after_minutes or 0,
+        user.max_per_day,
+        user.max_per_week,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Host:
     """What finding a person's free slots needs to know of them."""
@@ -224,6 +251,7 @@ class Host:
     min_notice_minutes: int
     horizon_days: int
     schedule: Schedule
+    rules: engine.Rules = engine.NO_RULES
 
 
 # A live user, their weekly hours and their overrides over a window of dates: one row per
@@ -234,6 +262,10 @@ _HOST = (
         User.timezone,
         User.min_notice_minutes,
         User.horizon_days,
+        User.buffer_before_minutes,
+        User.buffer_after_minutes,
+        User.max_per_day,
+        User.max_per_week,
         WeeklySchedule.timezone,
         WeeklySchedule.days,
         DateOverride.day,
@@ -265,14 +297,17 @@ async def load_host(session: AsyncSession, user_id: int, first: date, last: date
     )
     if not rows:
         raise NotFound(f"No user with id {user_id}.")
-    _, tz_name, notice, horizon, weekly_tz, weekly_days, *_ = rows[0]
+    _, tz_name, notice, horizon, before, after, per_day, per_week, weekly_tz, weekly_days, *_ = (
+        rows[0]
+    )
     overrides = {
         day: DayWindows(zone(day_tz), _as_windows(windows))
         for *_, day, day_tz, windows in rows
         if day is not None
     }
     schedule = _schedule(weekly_tz or tz_name, weekly_days or {}, overrides)
-    return Host(user_id, tz_name, notice, horizon, schedule)
+    rules = personal_rules(tz_name, before, after, per_day, per_week)
+    return Host(user_id, tz_name, notice, horizon, schedule, rules)
 
 
 def covering_dates(first: date | None, last: date | None, now: datetime) -> tuple[date, date]:
@@ -366,8 +401,9 @@ async def free_slots_until(
         )
     duration = timedelta(minutes=duration_minutes)
     span = engine.local_range(first, last, tz)
-    # A slot starting near the end of the range may run past it.
-    reach = Interval(span.start, span.end + duration)
+    # A slot starting near the end of the range may run past it; the host's buffers and limits
+    # read meetings further out.
+    reach = engine.rules_reach(Interval(span.start, span.end + duration), host.rules)
     busy = (await busy_times(session, [host.id], reach, now))[host.id]
     grid = engine.Grid(zone(host.timezone), timedelta(minutes=step))
     notice = timedelta(minutes=host.min_notice_minutes)
@@ -380,6 +416,7 @@ async def free_slots_until(
         grid,
         earliest=now + notice,
         before=now + horizon,
+        rules=host.rules,
     )
     by_day = engine.starts_by_day(starts, tz)
     until = engine.slots_stand_until(
@@ -419,11 +456,15 @@ async def common_free_time(
     if ahead.start >= ahead.end:
         return {day: [] for day in engine.days(first, last)}
     schedules = await load_schedules(session, users, ahead)
-    busy = await busy_times(session, user_ids, ahead, now)
+    rules = [rules_of(u) for u in users]
+    reaches = [engine.rules_reach(ahead, r) for r in rules]
+    reach = Interval(min(r.start for r in reaches), max(r.end for r in reaches))
+    busy = await busy_times(session, user_ids, reach, now)
     common = engine.common_free_time(
         [(schedules[u.id], busy[u.id].intervals) for u in users],
         ahead,
         timedelta(minutes=min_duration_minutes),
+        rules,
     )
     by_day = engine.intervals_by_start_day(common, tz)
     return {day: by_day.get(day, []) for day in engine.days(first, last)}

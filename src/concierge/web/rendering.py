@@ -130,7 +130,7 @@ def problem_for(error: ConciergeError, host_name: str, start: datetime, tz: Zone
             "Pick a later time below.",
             status,
         )
-    if error.code in ("too_far", "outside_availability", "misaligned"):
+    if error.code in ("too_far", "outside_availability", "misaligned", "limit_reached"):
         return Problem(
             "That time cannot be booked",
             f"{host_name} does not take bookings at {moment}. Pick a time from the list below.",
