@@ -190,6 +190,33 @@ async def test_every_rule_of_every_host_holds(
     assert (await meet(guest, trio, at(14, day=_day(25)))).status_code == 201
 
 
+async def test_every_hosts_buffers_and_limits_hold(
+    client: httpx.AsyncClient,
+    db: Database,
+    meet: Any,
+    reserve: Reserve,
+    guest: Person,
+    trio: list[Person],
+    sign_up: Any,
+) -> None:
+    ada, ben, cy = trio
+    someone = await sign_up("Sam Else")
+    # Ben keeps 30 minutes after each meeting; he meets Sam 13:00-13:30.
+    await client.patch(f"/v1/users/{ben.id}", json={"buffer_after_minutes": 30}, headers=ben.auth)
+    assert (await reserve(someone, ben, at(13))).status_code == 201
+    # Cy takes one meeting a day, and has one that Tuesday.
+    await client.patch(f"/v1/users/{cy.id}", json={"max_per_day": 1}, headers=cy.auth)
+    assert (await reserve(someone, cy, at(16))).status_code == 201
+    before = await rows(db)
+    close = await meet(guest, [ada, ben], at(13, 30))
+    refused(close, 409, "slot_unavailable")
+    assert "Ben Host keeps 0 minutes free before and 30 after" in close.json()["detail"]
+    refused(await meet(guest, [ada, cy], at(15)), 409, "limit_reached")
+    assert await rows(db) == before
+    # Past Ben's buffer, the two are free together.
+    assert (await meet(guest, [ada, ben], at(14))).status_code == 201
+
+
 def _day(day: int) -> datetime:
     return datetime(2026, 11, day, tzinfo=UTC)
 
