@@ -154,6 +154,19 @@ class Settings(BaseSettings):
     )
     metrics_host: str = "127.0.0.1"
 
+    # --- outbound HTTP to user-given URLs (calendar feeds, CalDAV, webhooks)
+    outbound_allow_private: bool = Field(
+        default=False,
+        description="Let user-given URLs reach private, loopback and link-local addresses "
+        "(an admin's choice for an intranet calendar server); refused by default",
+    )
+    outbound_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds for one whole outbound exchange"
+    )
+    outbound_max_bytes: int = Field(
+        default=20_000_000, ge=1024, description="Largest body read from a user-given URL"
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:
