@@ -17,8 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events
-import x_wr_timezone
+import recurring_ical_events  # type: ignore[import-untyped]
+import x_wr_timezone  # type: ignore[import-untyped]
 
 from concierge.scheduling.engine import Interval
 
