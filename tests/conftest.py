@@ -14,4 +14,5 @@ pytest_plugins = [
     "tests.fixtures.redis",
     "tests.fixtures.caches",
     "tests.fixtures.static_http",
+    "tests.fixtures.radicale",
 ]
