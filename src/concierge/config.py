@@ -167,6 +167,28 @@ class Settings(BaseSettings):
         default=20_000_000, ge=1024, description="Largest body read from a user-given URL"
     )
 
+    # --- outside calendars (CalDAV accounts, ICS feeds)
+    outside_refresh_minutes: float = Field(
+        default=10.0, gt=0, description="How often each connected calendar is read again"
+    )
+    outside_check_seconds: float = Field(
+        default=15.0, description="How often the worker looks for calendars due; 0: never"
+    )
+    outside_write_seconds: float = Field(
+        default=5.0, description="How often bookings are written back to calendars; 0: never"
+    )
+    outside_days_ahead: int = Field(
+        default=120, ge=1, description="How far ahead busy times are read"
+    )
+    outside_booking_timeout: float = Field(
+        default=3.0, gt=0, description="Seconds a booking waits to re-read its outside calendars"
+    )
+    outside_unreadable: Literal["refuse", "proceed"] = Field(
+        default="refuse",
+        description="When a booking cannot re-read an outside calendar in time: refuse it "
+        "(503 calendar_unreadable), or book on the last busy times known and say so",
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:

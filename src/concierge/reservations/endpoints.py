@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
@@ -23,6 +23,8 @@ from concierge.api.params import ReservationId
 from concierge.api.problems import documented
 from concierge.errors import Forbidden, InvalidRequest
 from concierge.models import Reservation, ReservationStatus
+from concierge.outside import service as outside
+from concierge.outside.views import unchecked_warning
 from concierge.ratelimit.deps import limit_by_account
 from concierge.reservations import expiry, idempotency, service
 from concierge.reservations.schemas import ExpiredHolds, ReservationCreate, ReservationOut
@@ -96,6 +98,7 @@ async def create_reservation(
     actor: CurrentUser,
     clock: ClockDep,
     settings: SettingsDep,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
     tz: Tz = None,
 ) -> Any:
@@ -124,6 +127,7 @@ async def create_reservation(
         now=now,
         settings=settings,
     )
+    unchecked_warning(response, outside.unchecked(session))
     out = view(reservation, now, out_zone)
     if idempotency_key is not None:
         await idempotency.remember(

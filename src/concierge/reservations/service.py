@@ -40,6 +40,7 @@ from concierge.errors import (
 )
 from concierge.models import Reservation, ReservationParticipant, ReservationStatus, User
 from concierge.observability import metrics
+from concierge.outside import service as outside
 from concierge.reservations import transitions
 from concierge.scheduling import engine
 from concierge.scheduling.engine import Interval, Schedule
@@ -236,6 +237,9 @@ async def reserve(
         )
     span = check_time(host, start, duration_minutes, now, settings)
     await _require_available(session, host, span)
+    await outside.recheck(
+        session, [host, *([guest] if isinstance(guest, User) else [])], now, settings
+    )
     # Most losers of a race stop here, without queueing for the lock; the winner checks again.
     await _require_free(session, host, guest, span, now)
     people = sorted({host.id} | ({guest.id} if isinstance(guest, User) else set()))

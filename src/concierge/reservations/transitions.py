@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge import events
 from concierge.models import Reservation, ReservationStatus
+from concierge.outside import writeback  # noqa: F401  (its hook queues calendar write-backs)
 
 Kind = events.ReservationKind
 _STATUS: dict[Kind, ReservationStatus] = {
