@@ -3,6 +3,7 @@ per period between them (``background.claim``), never both at once. Both databas
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import httpx
@@ -46,12 +47,13 @@ def test_two_servers_refresh_each_calendar_once_per_period(
             assert made.status_code == 201, made.text
     watched = 4 * PERIOD_SECONDS
     time.sleep(watched)
-    assert first.alive and second.alive
+    assert first.alive
+    assert second.alive
     for path in FEEDS:
         times = [t for p, t in static_http.times if p == path]
         refreshes = len(times) - 1  # the first read is the connect itself
         # One read per period since the connect: ~4, never two processes at once.
         assert 3 <= refreshes <= 5, (path, refreshes)
-        gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
         assert min(gaps) > PERIOD_SECONDS * 0.8, (path, gaps)
     assert {status for _, p, status in static_http.requests if p in FEEDS} == {200, 304}
