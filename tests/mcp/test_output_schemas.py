@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 FORMATS = Draft202012Validator.FORMAT_CHECKER
 
 
-async def tour(client: Client) -> dict[str, dict[str, Any]]:
+async def tour(client: Client, feed_url: str) -> dict[str, dict[str, Any]]:
     """Every tool's happy path, in the order a person would take them; each tool's
     structured answer by name."""
     answers: dict[str, dict[str, Any]] = {}
@@ -49,6 +49,11 @@ async def tour(client: Client) -> dict[str, dict[str, Any]]:
     await call("confirm_appointment", id=held["id"])
     await call("my_appointments")
     await call("cancel_appointment", id=held["id"])
+
+    connected = await call("connect_calendar", name="Work", url=feed_url)
+    await call("my_calendars")
+    await call("test_calendar", calendar_id=connected["id"])
+    await call("remove_calendar", calendar_id=connected["id"])
     return answers
 
 
@@ -61,13 +66,15 @@ def test_the_format_checker_knows_the_formats_our_schemas_use() -> None:
 
 
 async def test_every_tool_answer_validates_against_its_output_schema(
-    connect_dining, sign_up
+    connect_dining, sign_up, dining_settings, static_http
 ) -> None:
     me = await sign_up("Dana", "America/New_York")
     await sign_up("Ada", "UTC")
+    dining_settings.outbound_allow_private = True  # the feed is on loopback
+    static_http.put("/cal.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n")
     async with connect_dining(me) as client:
         schemas = {tool.name: tool.output_schema for tool in (await client.list_tools()).tools}
-        answers = await tour(client)
+        answers = await tour(client, static_http.url("/cal.ics"))
     assert set(answers) == set(schemas)
     for name, answer in answers.items():
         validator = Draft202012Validator(schemas[name] or {}, format_checker=FORMATS)

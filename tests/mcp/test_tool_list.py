@@ -15,9 +15,16 @@ READ_ONLY = {
     "find_free_slots",
     "find_common_time",
     "my_appointments",
+    "my_calendars",
 }
-DESTRUCTIVE = {"make_reservation", "cancel_reservation", "book_appointment", "cancel_appointment"}
-OTHERS = {"store_resy_credentials", "confirm_appointment"}
+DESTRUCTIVE = {
+    "make_reservation",
+    "cancel_reservation",
+    "book_appointment",
+    "cancel_appointment",
+    "remove_calendar",
+}
+OTHERS = {"store_resy_credentials", "confirm_appointment", "connect_calendar", "test_calendar"}
 
 
 def check_listing(tools: list[Tool]) -> None:
