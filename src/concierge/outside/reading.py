@@ -66,11 +66,10 @@ async def read(http: httpx.AsyncClient, policy: Policy, source: Source, span: In
     whole = stored_end is None or datetime.fromisoformat(stored_end) < span.end - _SLIDE
     reading = Reading()
     try:
-        async with asyncio.timeout(policy.timeout):
-            if source.kind == ICS:
-                await _read_ics(http, policy, source, span, whole, reading)
-            else:
-                await _read_caldav(http, policy, source, span, whole, reading)
+        if source.kind == ICS:
+            await _read_ics(http, policy, source, span, whole, reading)
+        else:
+            await _read_caldav(http, policy, source, span, whole, reading)
     except TimeoutError:
         reading.error = f"did not answer within {policy.timeout:g} seconds"
     except OutboundRefused as exc:
@@ -116,7 +115,7 @@ async def _read_ics(
             reading.validators[key] = answer.headers[header]
     if not whole and digest == old.get("sha256"):
         return  # a server without conditional GET sent the same bytes again
-    reading.busy = busy_intervals([answer.content], span, source.tz)
+    reading.busy = await _parsed([answer.content], span, source.tz)
     reading.events = answer.content.count(b"BEGIN:VEVENT")
 
 
@@ -130,19 +129,27 @@ async def _read_caldav(
 ) -> None:
     auth = source.secret.auth
     known: dict[str, str | None] = source.validators.get("markers", {})
-    found = await asyncio.gather(
-        *(caldav.markers(http, policy, href, auth) for href in source.collections)
-    )
+    async with asyncio.timeout(policy.timeout):  # the network part, whatever it takes
+        found = await asyncio.gather(
+            *(caldav.markers(http, policy, href, auth) for href in source.collections)
+        )
     reading.requests += len(source.collections)
     now_markers = dict(zip(source.collections, found, strict=True))
     reading.validators = {"markers": now_markers}
     unchanged = all(m is not None and known.get(h) == m for h, m in now_markers.items())
     if unchanged and not whole:
         return
-    texts = await asyncio.gather(
-        *(caldav.events_between(http, policy, href, auth, span) for href in source.collections)
-    )
+    async with asyncio.timeout(policy.timeout):
+        texts = await asyncio.gather(
+            *(caldav.events_between(http, policy, href, auth, span) for href in source.collections)
+        )
     reading.requests += len(source.collections)
     flat = [text for group in texts for text in group]
-    reading.busy = busy_intervals(flat, span, source.tz)
+    reading.busy = await _parsed(flat, span, source.tz)
     reading.events = len(flat)
+
+
+async def _parsed(texts: list[bytes] | list[str], span: Interval, tz: ZoneInfo) -> list[Interval]:
+    """Parsing a big feed takes seconds of CPU: in a thread, so the server keeps answering
+    meanwhile. Not under the network time limit: the bytes are already here and bounded."""
+    return await asyncio.to_thread(busy_intervals, texts, span, tz)
