@@ -4,12 +4,13 @@ remove. Their busy times join the person's taken time (slots, common time, booki
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from concierge.accounts import service as accounts
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
-from concierge.api.params import UserId
+from concierge.api.params import MAX_ID, UserId
 from concierge.api.problems import documented
 from concierge.outside import service
 from concierge.outside.schemas import (
@@ -23,6 +24,8 @@ from concierge.outside.schemas import (
 from concierge.outside.views import view
 
 router = APIRouter(prefix="/v1/users", tags=["outside calendars"])
+
+CalendarId = Annotated[int, Path(ge=1, le=MAX_ID, description="A connected calendar's id")]
 
 
 @router.post(
@@ -64,7 +67,10 @@ async def connect_calendar(
     return CalendarConnected(**shown.model_dump(), available=found)
 
 
-@router.get("/{user_id}/outside-calendars", responses=documented(401, 403, 404))
+@router.get(
+    "/{user_id}/outside-calendars",
+    responses=documented(401, 403, 404, 422, s422=["invalid_request"]),
+)
 async def list_calendars(
     user_id: UserId, session: Session, actor: CurrentUser, clock: ClockDep, settings: SettingsDep
 ) -> CalendarList:
@@ -75,10 +81,13 @@ async def list_calendars(
     return CalendarList(items=[view(row, now, settings) for row in rows])
 
 
-@router.get("/{user_id}/outside-calendars/{calendar_id}", responses=documented(401, 403, 404))
+@router.get(
+    "/{user_id}/outside-calendars/{calendar_id}",
+    responses=documented(401, 403, 404, 422, s422=["invalid_request"]),
+)
 async def get_calendar(
     user_id: UserId,
-    calendar_id: int,
+    calendar_id: CalendarId,
     session: Session,
     actor: CurrentUser,
     clock: ClockDep,
@@ -88,10 +97,13 @@ async def get_calendar(
     return view(await service.get(session, user_id, calendar_id), clock.now(), settings)
 
 
-@router.post("/{user_id}/outside-calendars/{calendar_id}/test", responses=documented(401, 403, 404))
+@router.post(
+    "/{user_id}/outside-calendars/{calendar_id}/test",
+    responses=documented(401, 403, 404, 422, s422=["invalid_request"]),
+)
 async def test_calendar(
     user_id: UserId,
-    calendar_id: int,
+    calendar_id: CalendarId,
     session: Session,
     actor: CurrentUser,
     clock: ClockDep,
@@ -116,10 +128,10 @@ async def test_calendar(
 @router.delete(
     "/{user_id}/outside-calendars/{calendar_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=documented(401, 403, 404),
+    responses=documented(401, 403, 404, 422, s422=["invalid_request"]),
 )
 async def remove_calendar(
-    user_id: UserId, calendar_id: int, session: Session, actor: CurrentUser
+    user_id: UserId, calendar_id: CalendarId, session: Session, actor: CurrentUser
 ) -> Response:
     """Disconnect the calendar: its busy times are free again at once; nothing more is written
     to it."""
