@@ -32,10 +32,9 @@ CalendarId = Annotated[int, Path(ge=1, le=MAX_ID, description="A connected calen
     "/{user_id}/outside-calendars",
     status_code=status.HTTP_201_CREATED,
     responses=documented(
-        401, 403, 404, 422, 502, s422=["invalid_request", "url_refused"],
-        s502=["outbound_failed", "caldav_error"],
+        401, 403, 404, 422, s422=["invalid_request", "url_refused", "calendar_unreachable"]
     ),
-)  # fmt: skip
+)
 async def connect_calendar(
     user_id: UserId,
     body: CalendarConnect,

@@ -31,6 +31,12 @@ from concierge.timezones import zone
 UNCHECKED = "concierge.outside.unchecked"
 
 
+class CalendarNotConnected(InvalidRequest):
+    """Connecting failed: the calendar could not be found or read at the address given."""
+
+    status, code, title = 422, "calendar_unreachable", "Calendar could not be read"
+
+
 class CalendarUnreadable(ConciergeError):
     """A booking's outside calendar could not be read in time, and the setting says refuse."""
 
@@ -80,7 +86,10 @@ async def connect(
         if asked.kind == CALDAV:
             if not asked.username or not asked.password:
                 raise InvalidRequest("A CalDAV account needs a username and a password.")
-            available = await caldav.discover(http, rules, url, secret.auth)
+            try:
+                available = await caldav.discover(http, rules, url, secret.auth)
+            except (caldav.CalDAVError, outbound.OutboundFailed) as exc:
+                raise CalendarNotConnected(f"No calendar could be connected: {exc.detail}") from exc
             chosen, write_href = _choose(available, asked)
         elif asked.kind != ICS:
             raise InvalidRequest("kind is 'caldav' or 'ics'.", field="kind")
@@ -89,7 +98,7 @@ async def connect(
     if reading.refused:
         raise outbound.OutboundRefused(reading.error or "The address is not allowed.")
     if reading.error:
-        raise outbound.OutboundFailed(f"The calendar could not be read: {reading.error}.")
+        raise CalendarNotConnected(f"The calendar could not be read: {reading.error}.")
     row = OutsideCalendar(
         user_id=user.id,
         kind=asked.kind,

@@ -88,8 +88,20 @@ def _zone(tz: str | None) -> ZoneInfo | None:
     "/reservations",
     status_code=status.HTTP_201_CREATED,
     response_model=ReservationOut,
-    response_description="The new reservation (a repeated Idempotency-Key: the first answer)",
-    responses=documented(401, 404, 409, 422, 429, s409=["slot_unavailable"], s422=_CREATE_422),
+    response_description="The new reservation (a repeated Idempotency-Key: the first answer). "
+    "A `Warning` header says when it was booked without re-reading an outside calendar "
+    "that did not answer in time (OUTSIDE_UNREADABLE=proceed)",
+    responses=documented(
+        401,
+        404,
+        409,
+        422,
+        429,
+        503,
+        s409=["slot_unavailable"],
+        s422=_CREATE_422,
+        s503=["calendar_unreadable"],
+    ),
     dependencies=[Depends(limit_by_account("reservations"))],
 )
 async def create_reservation(
