@@ -94,8 +94,7 @@ async def test_calendar(
     """Read one of your connected calendars now and report whether it can be read."""
     call = await identify(ctx)
     started = time.perf_counter()
-    async with call.db.unit_of_work() as session:
-        got = await service.test(session, call.user, calendar_id, call.now, call.runtime.settings)
+    got = await service.test(call.db, call.user.id, calendar_id, call.now, call.runtime.settings)
     data = CalendarTest(
         ok=got.error is None,
         error=got.error,

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from concierge.accounts import service as accounts
 from concierge.clock import SystemClock
 from concierge.config import Settings
 from concierge.db import Database
@@ -44,9 +43,9 @@ def connect(
 
     async def work(db: Database, settings: Settings) -> str:
         now = SystemClock().now()
+        user = await service.owner(db, user_id)
+        asked = service.Connect(kind, name, url, username, password, None, write_to)
         async with db.unit_of_work() as session:
-            user = await accounts.get_user(session, user_id)
-            asked = service.Connect(kind, name, url, username, password, None, write_to)
             done = await service.connect(session, user, asked, now, settings)
             found = ", ".join(f"{c.name} ({c.href})" for c in done.available if c.events)
             busy = len(done.reading.busy or [])
@@ -84,9 +83,7 @@ def test(user_id: UserOpt, calendar_id: Annotated[int, typer.Argument()]) -> Non
     from concierge.cli import console, run_with_db
 
     async def work(db: Database, settings: Settings) -> str:
-        async with db.unit_of_work() as session:
-            user = await accounts.get_user(session, user_id)
-            got = await service.test(session, user, calendar_id, SystemClock().now(), settings)
+        got = await service.test(db, user_id, calendar_id, SystemClock().now(), settings)
         if got.error:
             return f"Could not read it: {got.error}."
         return f"Read {got.events} event(s) in {got.requests} request(s)."

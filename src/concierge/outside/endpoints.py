@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
 
 from concierge.accounts import service as accounts
-from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
+from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep, get_database
 from concierge.api.params import MAX_ID, UserId
 from concierge.api.problems import documented
 from concierge.outside import service
@@ -36,6 +36,7 @@ CalendarId = Annotated[int, Path(ge=1, le=MAX_ID, description="A connected calen
     ),
 )
 async def connect_calendar(
+    request: Request,
     user_id: UserId,
     body: CalendarConnect,
     session: Session,
@@ -58,8 +59,8 @@ async def connect_calendar(
         collections=tuple(body.collections) if body.collections else None,
         write_to=body.write_to,
     )
-    # The network first: the request's transaction starts only with the first statement below.
-    user = await accounts.get_user(session, user_id)
+    # The network first: this request's transaction starts with the connection's insert.
+    user = actor if actor.id == user_id else await service.owner(get_database(request), user_id)
     done = await service.connect(session, user, asked, now, settings)
     shown = view(done.calendar, now, settings)
     found = [Collection(href=c.href, name=c.name) for c in done.available if c.events]
@@ -101,9 +102,9 @@ async def get_calendar(
     responses=documented(401, 403, 404, 422, s422=["invalid_request"]),
 )
 async def test_calendar(
+    request: Request,
     user_id: UserId,
     calendar_id: CalendarId,
-    session: Session,
     actor: CurrentUser,
     clock: ClockDep,
     settings: SettingsDep,
@@ -111,9 +112,8 @@ async def test_calendar(
     """Read the calendar now, whole, and store what was found: whether it can be read, in how
     many requests and how long."""
     accounts.require_self_or_admin(actor, user_id)
-    user = await accounts.get_user(session, user_id)
     started = time.perf_counter()
-    reading = await service.test(session, user, calendar_id, clock.now(), settings)
+    reading = await service.test(get_database(request), user_id, calendar_id, clock.now(), settings)
     return CalendarTest(
         ok=reading.error is None,
         error=reading.error,

@@ -13,7 +13,7 @@ import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from concierge.background import Loop, claim
 from concierge.clock import Clock
@@ -52,7 +52,11 @@ async def refresh_due(
             # background.Leased describes instance attributes as InstrumentedAttribute, which
             # no mapped class's instances have: mypy cannot match it (reported to the lead).
             OutsideCalendar,  # type: ignore[arg-type]
-            OutsideCalendar.next_refresh_at <= now,
+            # A deleted person's calendars are no one's taken time: not read again.
+            and_(
+                OutsideCalendar.next_refresh_at <= now,
+                OutsideCalendar.user_id.in_(select(User.id).where(User.deleted_at.is_(None))),
+            ),
             owner=owner,
             now=now,
             lease=lease,

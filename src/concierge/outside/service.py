@@ -19,8 +19,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge import outbound
+from concierge.accounts import service as accounts
 from concierge.changes import touching
 from concierge.config import Settings
+from concierge.db import Database
 from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.models import OutsideBusy, OutsideCalendar, User
 from concierge.outside import caldav
@@ -172,16 +174,26 @@ async def remove(session: AsyncSession, user_id: int, calendar_id: int) -> None:
 
 
 async def test(
-    session: AsyncSession, user: User, calendar_id: int, now: datetime, settings: Settings
+    db: Database, user_id: int, calendar_id: int, now: datetime, settings: Settings
 ) -> Reading:
-    """Read the calendar now, whole (not conditionally), and store what was found."""
-    row = await get(session, user.id, calendar_id)
-    source = replace(source_of(row, user.timezone, settings), validators={})
+    """Read the calendar now, whole (not conditionally), and store what was found: a short
+    read, the network with no transaction open, a short write."""
+    async with db.unit_of_work(write=False) as session:
+        user = await accounts.get_user(session, user_id)
+        row = await get(session, user_id, calendar_id)
+        source = replace(source_of(row, user.timezone, settings), validators={})
     rules = policy(settings)
     async with outbound.client(rules) as http:
         reading = await read(http, rules, source, window(now, settings.outside_days_ahead))
-    await store(session, row, reading, now, settings)
+    async with db.unit_of_work() as session:
+        await store(session, await get(session, user_id, calendar_id), reading, now, settings)
     return reading
+
+
+async def owner(db: Database, user_id: int) -> User:
+    """The live user ``user_id``, read in a short unit of its own (before any network call)."""
+    async with db.unit_of_work(write=False) as session:
+        return await accounts.get_user(session, user_id)
 
 
 def source_of(row: OutsideCalendar, tz_name: str, settings: Settings) -> Source:

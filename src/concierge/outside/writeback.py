@@ -49,7 +49,8 @@ from concierge.timezones import zone
 
 log = logging.getLogger(__name__)
 BATCH = 20
-_ENDED = frozenset({"cancelled", "left", "expired"})
+# Only a confirmed booking is ever written, and only holds expire: "expired" needs nothing.
+_ENDED = frozenset({"cancelled", "left"})
 
 
 @sa_event.listens_for(Session, "before_commit")
