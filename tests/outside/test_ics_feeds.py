@@ -134,3 +134,22 @@ async def test_private_addresses_are_refused_unless_the_admin_allows_them(
     assert answer.status_code == 422
     assert answer.json()["code"] == "url_refused"
     assert static_http.requests == []
+
+
+async def test_common_free_time_leaves_out_outside_busy_times(
+    client: httpx.AsyncClient, sign_up: Any, static_http: StaticHTTP
+) -> None:
+    host, guest = await sign_up("Hana"), await sign_up("Gus")
+    await open_hours(client, host, "09:00", "15:00")
+    await open_hours(client, guest, "09:00", "15:00")
+    static_http.put("/f.ics", SERIES)
+    await connect(client, host, kind="ics", name="Work", url=static_http.url("/f.ics"))
+    answer = await client.get(
+        "/v1/availability/common",
+        params={"users": f"{host.id},{guest.id}", "from": "2026-11-25", "to": "2026-11-25",
+                "tz": "UTC"},
+        headers=guest.auth,
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    windows = [(w["start"][11:16], w["end"][11:16]) for w in answer.json()["days"]["2026-11-25"]]
+    assert windows == [("09:00", "10:00"), ("11:00", "15:00")]
