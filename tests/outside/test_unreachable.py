@@ -57,3 +57,21 @@ async def test_booked_and_said_so_when_the_setting_says_proceed(
     assert time.monotonic() - started < settings.outside_booking_timeout + 1.5
     assert answer.status_code == 201, answer.text
     assert "1 outside calendar(s)" in answer.headers["Warning"]
+
+
+async def test_an_assistant_is_told_too_when_the_setting_says_proceed(
+    client: httpx.AsyncClient,
+    sign_up: Any,
+    static_http: StaticHTTP,
+    settings: Settings,
+    connect_memory: Any,
+) -> None:
+    settings.outside_unreadable = "proceed"
+    host, guest = await _host_with_a_feed_that_stops_answering(client, sign_up, static_http)
+    async with connect_memory(guest) as assistant:
+        booked = await assistant.call_tool(
+            "book_appointment",
+            {"person": str(host.id), "start": "2026-11-25T10:00Z", "confirm": True},
+        )
+    assert not booked.is_error, booked.content
+    assert "did not answer in time" in booked.content[0].text  # type: ignore[union-attr]

@@ -29,6 +29,7 @@ from concierge.mcp.schemas import (
     Window,
 )
 from concierge.models import Reservation, ReservationStatus, User
+from concierge.outside import service as outside
 from concierge.reservations import service as reservations
 from concierge.scheduling import service as scheduling
 from concierge.timezones import render, zone
@@ -251,8 +252,15 @@ async def book_appointment(
             confirm=confirm,
         )
         data = await _appointment(call.session, call.user, row, view, call.now)
+        unread = outside.unchecked(call.session)
     verb = "Booked" if data.status == "confirmed" else "Held"
-    return reply(data, f"{verb} {_line(data, view)}")
+    caveat = (
+        f" Note: {len(unread)} outside calendar(s) did not answer in time, so this was "
+        "checked against their last known busy times only."
+        if unread
+        else ""
+    )
+    return reply(data, f"{verb} {_line(data, view)}{caveat}")
 
 
 @tool_errors
