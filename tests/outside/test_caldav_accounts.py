@@ -154,3 +154,32 @@ async def test_a_held_booking_is_not_written(
     assert confirmed.status_code == 200
     assert await write_due(db, clock, settings) == 1
     assert radicale.get("work", f"reservation-{held.json()['id']}%40concierge.ics") is not None
+
+
+async def test_the_guests_calendar_gets_the_booking_too(
+    client: httpx.AsyncClient,
+    sign_up: Any,
+    radicale: Radicale,
+    db: Database,
+    clock: FrozenClock,
+    settings: Settings,
+) -> None:
+    host, guest = await sign_up("Hana"), await sign_up("Gus")
+    await open_hours(client, host, "12:00", "20:00")
+    work, home = radicale.make_calendar("work"), radicale.make_calendar("home")
+    for who, target in ((host, work), (guest, home)):
+        await connect(
+            client, who, kind="caldav", name="Mine", url=radicale.url,
+            username=USER, password=PASSWORD, collections=[target], write_to=target,
+        )  # fmt: skip
+    booked = await client.post(
+        "/v1/reservations",
+        json={"host_id": host.id, "start": "2026-10-28T16:00:00Z", "duration": 30,
+              "confirm": True},
+        headers=guest.auth,
+    )  # fmt: skip
+    assert booked.status_code == 201, booked.text
+    assert await write_due(db, clock, settings) == 2
+    resource = f"reservation-{booked.json()['id']}%40concierge.ics"
+    assert "Meeting with Gus" in (radicale.get("work", resource) or "")
+    assert "Meeting with Hana" in (radicale.get("home", resource) or "")
