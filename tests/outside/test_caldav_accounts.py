@@ -9,10 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from concierge.clock import FrozenClock
 from concierge.config import Settings
 from concierge.db import Database
+from concierge.models import CalendarWrite
 from concierge.outside.refresh import refresh_due
 from concierge.outside.writeback import write_due
 from tests.fixtures.radicale import PASSWORD, USER, Radicale
@@ -183,3 +185,65 @@ async def test_the_guests_calendar_gets_the_booking_too(
     resource = f"reservation-{booked.json()['id']}%40concierge.ics"
     assert "Meeting with Gus" in (radicale.get("work", resource) or "")
     assert "Meeting with Hana" in (radicale.get("home", resource) or "")
+
+
+async def test_a_quiet_caldav_refresh_is_one_request_and_a_change_is_read(
+    client: httpx.AsyncClient,
+    sign_up: Any,
+    radicale: Radicale,
+    db: Database,
+    clock: FrozenClock,
+    settings: Settings,
+) -> None:
+    host, guest = await sign_up("Hana"), await sign_up("Gus")
+    await open_hours(client, host, "12:00", "20:00")
+    radicale.make_calendar("work")
+    await connect(
+        client, host, kind="caldav", name="Work", url=radicale.url,
+        username=USER, password=PASSWORD,
+    )  # fmt: skip
+    clock.advance(minutes=settings.outside_refresh_minutes)
+    quiet = await refresh_due(db, clock, settings)
+    assert (quiet.calendars, quiet.requests) == (1, 1)
+
+    radicale.put("work", "late", calendar(
+        event("late@example.com", ":20261028T170000Z", ":20261028T180000Z")))  # fmt: skip
+    clock.advance(minutes=settings.outside_refresh_minutes)
+    changed = await refresh_due(db, clock, settings)
+    assert (changed.calendars, changed.requests) == (1, 2)  # the marker, then the events
+    days = await slots(client, guest, host, "2026-10-28", "2026-10-28")
+    assert hhmm(days["2026-10-28"]).isdisjoint({"17:00", "17:15", "17:30", "17:45"})
+
+
+async def test_a_write_that_fails_stays_queued_with_its_error(
+    client: httpx.AsyncClient,
+    sign_up: Any,
+    radicale: Radicale,
+    db: Database,
+    clock: FrozenClock,
+    settings: Settings,
+) -> None:
+    host, guest = await sign_up("Hana"), await sign_up("Gus")
+    await open_hours(client, host, "12:00", "20:00")
+    work = radicale.make_calendar("work")
+    await connect(
+        client, host, kind="caldav", name="Work", url=radicale.url,
+        username=USER, password=PASSWORD, write_to=work,
+    )  # fmt: skip
+    radicale.stop()  # the calendar server goes away
+    settings.outside_unreadable = "proceed"  # so that the booking itself goes ahead
+    booked = await client.post(
+        "/v1/reservations",
+        json={"host_id": host.id, "start": "2026-10-28T16:00:00Z", "duration": 30,
+              "confirm": True},
+        headers=guest.auth,
+    )  # fmt: skip
+    assert booked.status_code == 201, booked.text
+    assert await write_due(db, clock, settings) == 0
+    async with db.unit_of_work(write=False) as session:
+        [write] = (await session.scalars(select(CalendarWrite))).all()
+    assert (write.written, write.wanted, write.attempts) == (0, 1, 1)
+    assert write.error
+    assert write.retry_at is not None
+    assert write.retry_at > clock.now()
+    assert await write_due(db, clock, settings) == 0  # not before its retry time
