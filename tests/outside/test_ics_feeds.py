@@ -153,3 +153,19 @@ async def test_common_free_time_leaves_out_outside_busy_times(
     assert answer.status_code == 200, answer.text
     windows = [(w["start"][11:16], w["end"][11:16]) for w in answer.json()["days"]["2026-11-25"]]
     assert windows == [("09:00", "10:00"), ("11:00", "15:00")]
+
+
+async def test_a_feed_that_is_not_a_calendar_is_not_connected(
+    client: httpx.AsyncClient, sign_up: Any, static_http: StaticHTTP
+) -> None:
+    host = await sign_up("Hana")
+    static_http.put("/login", b"<html>Sign in to see this calendar</html>", "text/html")
+    answer = await client.post(
+        f"/v1/users/{host.id}/outside-calendars",
+        json={"kind": "ics", "name": "Work", "url": static_http.url("/login")},
+        headers=host.auth,
+    )
+    assert answer.status_code == 422
+    assert answer.json()["code"] == "calendar_unreachable"
+    listed = await client.get(f"/v1/users/{host.id}/outside-calendars", headers=host.auth)
+    assert listed.json()["items"] == []

@@ -152,4 +152,10 @@ async def _read_caldav(
 async def _parsed(texts: list[bytes] | list[str], span: Interval, tz: ZoneInfo) -> list[Interval]:
     """Parsing a big feed takes seconds of CPU: in a thread, so the server keeps answering
     meanwhile. Not under the network time limit: the bytes are already here and bounded."""
-    return await asyncio.to_thread(busy_intervals, texts, span, tz)
+    try:
+        return await asyncio.to_thread(busy_intervals, texts, span, tz)
+    except UnreadableCalendar:
+        raise
+    except Exception as exc:  # a feed the libraries choke on is that feed's error, no one else's
+        kind = type(exc).__name__
+        raise UnreadableCalendar(f"not a calendar this server can read ({kind})") from exc
