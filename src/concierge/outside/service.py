@@ -105,7 +105,7 @@ async def connect(
         user_id=user.id,
         kind=asked.kind,
         name=asked.name,
-        host=httpx_host(url),
+        host=_host_of(url),
         secret=seal(settings, secret),
         collections=[{"href": c.href, "name": c.name} for c in available if c.href in chosen],
         write_href=write_href,
@@ -140,7 +140,7 @@ def _choose(
     return chosen, asked.write_to
 
 
-def httpx_host(url: str) -> str:
+def _host_of(url: str) -> str:
     return outbound.check_url(url).host
 
 
