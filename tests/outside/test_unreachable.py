@@ -12,7 +12,7 @@ import pytest
 
 from concierge.config import Settings
 from tests.fixtures.static_http import StaticHTTP
-from tests.outside.helpers import calendar, connect, open_hours
+from tests.outside.helpers import calendar, connect, event, open_hours
 
 pytestmark = pytest.mark.anyio
 
@@ -75,3 +75,27 @@ async def test_an_assistant_is_told_too_when_the_setting_says_proceed(
         )
     assert not booked.is_error, booked.content
     assert "did not answer in time" in booked.content[0].text  # type: ignore[union-attr]
+
+
+async def test_a_changed_feed_too_big_to_read_in_time_counts_as_unreadable(
+    client: httpx.AsyncClient, sign_up: Any, static_http: StaticHTTP, settings: Settings
+) -> None:
+    host, guest = await sign_up("Hana"), await sign_up("Gus")
+    await open_hours(client, host, "09:00", "15:00")
+    static_http.put("/work.ics", calendar())
+    await connect(client, host, kind="ics", name="Work", url=static_http.url("/work.ics"))
+    many = [
+        event(f"e{n}@example.com", f":2026{12 + n % 2 - 1:02d}0{1 + n % 9}T0{n % 8}0000Z",
+              f":2026{12 + n % 2 - 1:02d}0{1 + n % 9}T0{n % 8}3000Z")
+        for n in range(6000)
+    ]  # fmt: skip
+    static_http.put("/work.ics", calendar(*many))  # parsing it takes seconds
+    started = time.monotonic()
+    answer = await client.post(
+        "/v1/reservations", json={"host_id": host.id, **BOOKING}, headers=guest.auth
+    )
+    waited = time.monotonic() - started
+    # It was the time limit that ended the wait (not a quick failure), and it held.
+    assert settings.outside_booking_timeout * 0.9 <= waited < settings.outside_booking_timeout + 1.5
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "calendar_unreadable"

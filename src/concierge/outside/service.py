@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+import httpx
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -269,8 +270,18 @@ async def recheck(
     rules = replace(policy(settings), timeout=settings.outside_booking_timeout)
     span = window(now, settings.outside_days_ahead)
     sources = [source_of(row, zones[row.user_id], settings) for row in rows]
+    limit = settings.outside_booking_timeout
+
+    async def bounded(http: httpx.AsyncClient, source: Source) -> Reading:
+        # The whole read, parsing a changed feed included: a booking waits this long at most.
+        try:
+            async with asyncio.timeout(limit):
+                return await read(http, rules, source, span)
+        except TimeoutError:
+            return Reading(error=f"could not be read within {limit:g} seconds")
+
     async with outbound.client(rules) as http:
-        readings = await asyncio.gather(*(read(http, rules, s, span) for s in sources))
+        readings = await asyncio.gather(*(bounded(http, s) for s in sources))
     for row, reading in zip(rows, readings, strict=True):
         await store(session, row, reading, now, settings)
     unread = [row.name for row, reading in zip(rows, readings, strict=True) if reading.error]
