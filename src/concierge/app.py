@@ -20,6 +20,9 @@ from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.mcp import http as mcp_http
 from concierge.mcp.runtime import Runtime
+from concierge.outside.endpoints import router as outside_calendars_router
+from concierge.outside.refresh import calendar_refresher
+from concierge.outside.writeback import calendar_writer
 from concierge.ratelimit.deps import check_account
 from concierge.reservations.endpoints import router as reservations_router
 from concierge.reservations.expiry import hold_sweeper
@@ -53,6 +56,8 @@ def create_app(
             async with (
                 operations.running(app),
                 hold_sweeper(database, the_clock, settings.sweep_seconds).running(),
+                calendar_refresher(database, the_clock, settings).running(),
+                calendar_writer(database, the_clock, settings).running(),
                 mcp.running(),
             ):
                 yield
@@ -81,6 +86,7 @@ def create_app(
     app.include_router(venue_router)
     app.include_router(reservations_router)
     app.include_router(calendars_router)
+    app.include_router(outside_calendars_router)
     install_web(app)
     app.include_router(home_router)
     runtime = Runtime(

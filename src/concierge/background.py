@@ -21,11 +21,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from concierge.backoff import pause_after
 
@@ -77,17 +76,9 @@ class Loop:
             await task
 
 
-class Leased(Protocol):
-    """A job table's mapped class: an integer ``id`` and the two lease columns."""
-
-    id: InstrumentedAttribute[int]
-    lease_owner: InstrumentedAttribute[str | None]
-    lease_until: InstrumentedAttribute[datetime | None]
-
-
 async def claim(
     session: AsyncSession,
-    table: type[Leased],
+    table: type[Any],
     ready: ColumnElement[bool],
     *,
     owner: str,
@@ -96,7 +87,9 @@ async def claim(
     limit: int,
     order_by: Any = None,
 ) -> list[int]:
-    """Lease up to ``limit`` rows of ``table`` that are ``ready`` and not leased by anyone at
+    """Lease up to ``limit`` rows of ``table`` (a mapped class with an integer ``id`` and the
+    columns ``lease_owner`` and ``lease_until``; mypy cannot check a mapped class against a
+    protocol of columns) that are ``ready`` and not leased by anyone at
     ``now`` to ``owner`` until ``now + lease``; the ids claimed, in ``order_by`` order (id by
     default)."""
     unleased = or_(table.lease_until.is_(None), table.lease_until <= now)

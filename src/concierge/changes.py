@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from concierge import events
-from concierge.models import ApiToken, DateOverride, User, WeeklySchedule
+from concierge.models import ApiToken, DateOverride, OutsideBusy, User, WeeklySchedule
 
 Topic = Literal["accounts", "availability"]
 ACCOUNTS: Final = "accounts"
@@ -44,6 +44,7 @@ _WATCHED: Final[dict[str, tuple[tuple[Topic, ...], tuple[str, ...]]]] = {
     ApiToken.__tablename__: ((ACCOUNTS,), ("user_id",)),
     WeeklySchedule.__tablename__: ((AVAILABILITY,), ("user_id",)),
     DateOverride.__tablename__: ((AVAILABILITY,), ("user_id",)),
+    OutsideBusy.__tablename__: ((AVAILABILITY,), ("user_id",)),
 }
 
 _TOUCHES = "concierge_touches"

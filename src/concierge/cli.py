@@ -24,6 +24,7 @@ from concierge.errors import ConciergeError
 from concierge.integrations.resy.cli import resy_app
 from concierge.mcp.cli import mcp as mcp_command
 from concierge.observability.logs import configure_logging
+from concierge.outside.cli import app as calendars_app
 from concierge.reservations.cli import app as holds_app
 from concierge.sandbox.cli import sandbox_app
 from concierge.venue_sync.cli import app as venue_sync_app
@@ -46,6 +47,7 @@ app.add_typer(resy_app, name="resy")
 app.add_typer(dining_app, name="dining")
 app.add_typer(venue_sync_app, name="venue-sync")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(calendars_app, name="calendars")
 app.command("mcp")(mcp_command)
 
 console = Console()

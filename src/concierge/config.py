@@ -154,6 +154,41 @@ class Settings(BaseSettings):
     )
     metrics_host: str = "127.0.0.1"
 
+    # --- outbound HTTP to user-given URLs (calendar feeds, CalDAV, webhooks)
+    outbound_allow_private: bool = Field(
+        default=False,
+        description="Let user-given URLs reach private, loopback and link-local addresses "
+        "(an admin's choice for an intranet calendar server); refused by default",
+    )
+    outbound_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds for one whole outbound exchange"
+    )
+    outbound_max_bytes: int = Field(
+        default=20_000_000, ge=1024, description="Largest body read from a user-given URL"
+    )
+
+    # --- outside calendars (CalDAV accounts, ICS feeds)
+    outside_refresh_minutes: float = Field(
+        default=10.0, gt=0, description="How often each connected calendar is read again"
+    )
+    outside_check_seconds: float = Field(
+        default=15.0, description="How often the worker looks for calendars due; 0: never"
+    )
+    outside_write_seconds: float = Field(
+        default=5.0, description="How often bookings are written back to calendars; 0: never"
+    )
+    outside_days_ahead: int = Field(
+        default=120, ge=1, description="How far ahead busy times are read"
+    )
+    outside_booking_timeout: float = Field(
+        default=3.0, gt=0, description="Seconds a booking waits to re-read its outside calendars"
+    )
+    outside_unreadable: Literal["refuse", "proceed"] = Field(
+        default="refuse",
+        description="When a booking cannot re-read an outside calendar in time: refuse it "
+        "(503 calendar_unreadable), or book on the last busy times known and say so",
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:

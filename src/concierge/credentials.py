@@ -170,3 +170,9 @@ class CredentialStore:
 
 def _ensure_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def fernet(settings: Settings) -> Fernet:
+    """The same Fernet key as the stored logins, for secrets kept in database rows (outside
+    calendars' addresses and passwords)."""
+    return CredentialStore.for_owner(settings)._cipher(create=True)

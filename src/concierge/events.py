@@ -60,6 +60,13 @@ def record(session: AsyncSession | Session, event: Event) -> None:
     orm.info.setdefault(_PENDING, []).append(event)
 
 
+def pending(session: Session) -> Sequence[Event]:
+    """The events recorded on ``session`` not yet committed (for work that must be written in
+    the same transaction, from a ``before_commit`` hook)."""
+    found: list[Event] = session.info.get(_PENDING, [])
+    return found
+
+
 @sa_event.listens_for(Session, "after_commit")
 def _tell_subscribers(session: Session) -> None:
     if session.in_nested_transaction():

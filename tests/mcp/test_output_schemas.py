@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 FORMATS = Draft202012Validator.FORMAT_CHECKER
 
 
-async def tour(client: Client) -> dict[str, dict[str, Any]]:
+async def tour(client: Client, feed_url: str) -> dict[str, dict[str, Any]]:
     """Every tool's happy path, in the order a person would take them; each tool's
     structured answer by name."""
     answers: dict[str, dict[str, Any]] = {}
@@ -68,6 +68,11 @@ async def tour(client: Client) -> dict[str, dict[str, Any]]:
     common = await call("find_common_time", people=["Ada", "Ben"], date_range="2026-11-25")
     start = common["days"][0]["windows"][0]["start"]
     await call("book_meeting", people=["Ada", "Ben"], start=start)
+
+    connected = await call("connect_calendar", name="Work", url=feed_url)
+    await call("my_calendars")
+    await call("test_calendar", calendar_id=connected["id"])
+    await call("remove_calendar", calendar_id=connected["id"])
     return answers
 
 
@@ -80,14 +85,16 @@ def test_the_format_checker_knows_the_formats_our_schemas_use() -> None:
 
 
 async def test_every_tool_answer_validates_against_its_output_schema(
-    connect_dining, sign_up
+    connect_dining, sign_up, dining_settings, static_http
 ) -> None:
     me = await sign_up("Dana", "America/New_York")
     await sign_up("Ada", "UTC")
     await sign_up("Ben", "UTC")
+    dining_settings.outbound_allow_private = True  # the feed is on loopback
+    static_http.put("/cal.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n")
     async with connect_dining(me) as client:
         schemas = {tool.name: tool.output_schema for tool in (await client.list_tools()).tools}
-        answers = await tour(client)
+        answers = await tour(client, static_http.url("/cal.ics"))
     assert set(answers) == set(schemas)
     for name, answer in answers.items():
         validator = Draft202012Validator(schemas[name] or {}, format_checker=FORMATS)

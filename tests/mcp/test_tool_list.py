@@ -19,6 +19,7 @@ READ_ONLY = {
     "restaurant_details",
     "list_favorites",
     "list_priority_notify",
+    "my_calendars",
 }
 DESTRUCTIVE = {
     "make_reservation",
@@ -26,6 +27,7 @@ DESTRUCTIVE = {
     "book_appointment",
     "book_meeting",
     "cancel_appointment",
+    "remove_calendar",
 }
 OTHERS = {
     "store_resy_credentials",
@@ -35,6 +37,8 @@ OTHERS = {
     "remove_favorite",
     "add_priority_notify",
     "remove_priority_notify",
+    "connect_calendar",
+    "test_calendar",
 }
 
 

@@ -24,6 +24,7 @@ from concierge.clock import FrozenClock
 from concierge.config import Settings
 from tests.fixtures.mcp import CONCIERGE, stdio_environment
 from tests.fixtures.resy import DEMO_EMAIL, DEMO_PASSWORD, ResySandbox
+from tests.fixtures.static_http import StaticHTTP
 
 pytestmark = pytest.mark.anyio
 
@@ -49,7 +50,7 @@ def ref(pointer: str, *cut: int) -> dict[str, Any]:
     return {"$ref": pointer, "slice": list(cut)} if cut else {"$ref": pointer}
 
 
-def tour(saturday: date) -> list[dict[str, Any]]:
+def tour(saturday: date, feed_url: str) -> list[dict[str, Any]]:
     """Every tool once, in the order a person would take them (as in test_output_schemas)."""
     day = saturday.isoformat()
     table = {"restaurant_name": "Don Angie", "date": day}
@@ -101,7 +102,17 @@ def tour(saturday: date) -> list[dict[str, Any]]:
             people=["Ada", "Ben"],
             start=ref("/find_common_time/days/0/windows/0/start"),
         ),
+        step("connect_calendar", name="Work", url=feed_url),
+        step("my_calendars"),
+        step("test_calendar", calendar_id=ref("/connect_calendar/id")),
+        step("remove_calendar", calendar_id=ref("/connect_calendar/id")),
     ]
+
+
+def feed(static_http: StaticHTTP) -> str:
+    """An empty outside calendar on loopback, for the calendar tools' steps."""
+    static_http.put("/cal.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n")
+    return static_http.url("/cal.ics")
 
 
 def tampered(saturday: date) -> list[dict[str, Any]]:
@@ -195,14 +206,20 @@ def check_facts(answers: dict[str, dict[str, Any]], saturday: date) -> None:
 
 
 async def test_over_streamable_http_every_answer_passes_the_clients_validation(
-    live_app: str, sign_up, clock: FrozenClock, resy_sandbox: ResySandbox
+    live_app: str,
+    sign_up,
+    clock: FrozenClock,
+    resy_sandbox: ResySandbox,
+    settings: Settings,
+    static_http: StaticHTTP,
 ) -> None:
     me = await sign_up("Dana", "America/New_York")
     await sign_up("Ada", "UTC")
     await sign_up("Ben", "UTC")
     saturday = saturday_after(clock.now().date())
+    settings.outbound_allow_private = True  # the feed is on loopback
     transport = {"kind": "http", "url": f"{live_app}/mcp", "headers": me.auth}
-    report = await run_client(transport, [*tour(saturday), *tampered(saturday)])
+    report = await run_client(transport, [*tour(saturday, feed(static_http)), *tampered(saturday)])
     check_facts(check_tour(report), saturday)
     check_previews(report)
     assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]
@@ -210,7 +227,7 @@ async def test_over_streamable_http_every_answer_passes_the_clients_validation(
 
 @pytest.mark.slow
 async def test_over_stdio_every_answer_passes_the_clients_validation(
-    settings: Settings, sign_up, resy_sandbox: ResySandbox, tmp_path: Path
+    settings: Settings, sign_up, resy_sandbox: ResySandbox, tmp_path: Path, static_http: StaticHTTP
 ) -> None:
     me = await sign_up("Dana", "America/New_York")
     await sign_up("Ada", "UTC")
@@ -224,6 +241,7 @@ async def test_over_stdio_every_answer_passes_the_clients_validation(
         CONCIERGE_RESY_BASE_URL=settings.resy_base_url,
         CONCIERGE_RESY_WEB_URL=settings.resy_web_url,
         CONCIERGE_GOOGLE_PLACES_BASE_URL=settings.google_places_base_url,
+        CONCIERGE_OUTBOUND_ALLOW_PRIVATE="true",
         CONCIERGE_GOOGLE_PLACES_API_KEY=settings.google_places_api_key.get_secret_value()
         if settings.google_places_api_key
         else "",
@@ -235,7 +253,7 @@ async def test_over_stdio_every_answer_passes_the_clients_validation(
         "env": env,
         "cwd": str(tmp_path),
     }
-    report = await run_client(transport, [*tour(saturday), *tampered(saturday)])
+    report = await run_client(transport, [*tour(saturday, feed(static_http)), *tampered(saturday)])
     check_facts(check_tour(report), saturday)
     check_previews(report)
     assert [r["status"] for r in resy_sandbox.reservations()] == ["cancelled"]

@@ -31,6 +31,7 @@ from concierge.mcp.schemas import (
 )
 from concierge.models import Reservation, ReservationStatus, User
 from concierge.reservations import group
+from concierge.outside import service as outside
 from concierge.reservations import service as reservations
 from concierge.reservations.hosts import hosts_of
 from concierge.scheduling import service as scheduling
@@ -262,8 +263,20 @@ async def book_appointment(
             confirm=confirm,
         )
         data = await _appointment(call.session, call.user, row, view, call.now)
+        caveat = _unchecked(call.session)
     verb = "Booked" if data.status == "confirmed" else "Held"
-    return reply(data, f"{verb} {_line(data, view)}")
+    return reply(data, f"{verb} {_line(data, view)}{caveat}")
+
+
+def _unchecked(session: AsyncSession) -> str:
+    """What to add to a booking's reply when an outside calendar could not be re-read."""
+    unread = outside.unchecked(session)
+    if not unread:
+        return ""
+    return (
+        f" Note: {len(unread)} outside calendar(s) did not answer in time, so this was "
+        "checked against their last known busy times only."
+    )
 
 
 @tool_errors
@@ -339,8 +352,9 @@ async def book_meeting(
                 confirm=confirm,
             )
         data = await _appointment(call.session, call.user, row, view, call.now)
+        caveat = _unchecked(call.session)
     verb = "Booked" if data.status == "confirmed" else "Held"
-    return reply(data, f"{verb} {_line(data, view)}")
+    return reply(data, f"{verb} {_line(data, view)}{caveat}")
 
 
 @tool_errors

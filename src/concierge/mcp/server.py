@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import INVALID_PARAMS, CallToolResult, InputRequiredResult, ToolAnnotations
 from pydantic import ValidationError
 
-from concierge.mcp import appointments, arguments, restaurants
+from concierge.mcp import appointments, arguments, outside_calendars, restaurants
 from concierge.mcp.results import (
     DESTRUCTIVE,
     DESTRUCTIVE_OPEN,
@@ -63,6 +63,10 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
     (appointments.confirm_appointment, "Confirm an appointment", IDEMPOTENT),
     (appointments.cancel_appointment, "Cancel an appointment", DESTRUCTIVE),
     (appointments.my_appointments, "My appointments", READ_ONLY),
+    (outside_calendars.connect_calendar, "Connect a calendar", IDEMPOTENT_OPEN),
+    (outside_calendars.my_calendars, "My calendars", READ_ONLY),
+    (outside_calendars.test_calendar, "Test a calendar", IDEMPOTENT_OPEN),
+    (outside_calendars.remove_calendar, "Remove a calendar", DESTRUCTIVE),
 ]
 
 

@@ -5,6 +5,7 @@ from concierge.models.base import Base, UTCDateTime
 from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
 from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
+from concierge.models.outside_calendars import CalendarWrite, OutsideBusy, OutsideCalendar
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
     IdempotencyRecord,
@@ -26,12 +27,15 @@ __all__ = [
     "ApiToken",
     "Base",
     "CalendarFeed",
+    "CalendarWrite",
     "DateOverride",
     "DiningReservation",
     "DiningStatus",
     "DiningVisit",
     "IdempotencyRecord",
     "ManageLink",
+    "OutsideBusy",
+    "OutsideCalendar",
     "ParticipantRole",
     "Reservation",
     "ReservationParticipant",

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
@@ -23,6 +23,8 @@ from concierge.api.params import ReservationId
 from concierge.api.problems import documented
 from concierge.errors import Forbidden, InvalidRequest
 from concierge.models import Reservation, ReservationStatus
+from concierge.outside import service as outside
+from concierge.outside.views import unchecked_warning
 from concierge.ratelimit.deps import limit_by_account
 from concierge.reservations import expiry, group, idempotency, service
 from concierge.reservations.hosts import hosts_of
@@ -100,9 +102,19 @@ async def _shown(
     "/reservations",
     status_code=status.HTTP_201_CREATED,
     response_model=ReservationOut,
-    response_description="The new reservation (a repeated Idempotency-Key: the first answer)",
+    response_description="The new reservation (a repeated Idempotency-Key: the first answer). "
+    "A `Warning` header says when it was booked without re-reading an outside calendar "
+    "that did not answer in time (OUTSIDE_UNREADABLE=proceed)",
     responses=documented(
-        401, 404, 409, 422, 429, s409=["slot_unavailable", "limit_reached"], s422=_CREATE_422
+        401,
+        404,
+        409,
+        422,
+        429,
+        503,
+        s409=["slot_unavailable", "limit_reached"],
+        s422=_CREATE_422,
+        s503=["calendar_unreadable"],
     ),
     dependencies=[Depends(limit_by_account("reservations"))],
 )
@@ -112,6 +124,7 @@ async def create_reservation(
     actor: CurrentUser,
     clock: ClockDep,
     settings: SettingsDep,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
     tz: Tz = None,
 ) -> Any:
@@ -167,6 +180,7 @@ async def create_reservation(
             settings=settings,
         )
         out = view(reservation, now, out_zone)
+    unchecked_warning(response, outside.unchecked(session))
     if idempotency_key is not None:
         await idempotency.remember(
             session, actor.id, idempotency_key, digest, 201, out.model_dump(mode="json"), now

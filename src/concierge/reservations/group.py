@@ -23,6 +23,7 @@ from concierge.config import Settings
 from concierge.errors import Forbidden, InvalidRequest, NotLeavable, SelfBooking, SlotUnavailable
 from concierge.models import ParticipantRole, Reservation, ReservationParticipant, User
 from concierge.observability import metrics
+from concierge.outside import service as outside
 from concierge.reservations import service, transitions
 from concierge.reservations.hosts import hosts_of
 from concierge.reservations.service import Status
@@ -58,6 +59,7 @@ async def reserve_meeting(
         # The same span for each, checked against each host's own grid, notice and horizon.
         span = service.check_time(host, start, duration_minutes, now, settings)
         await service._require_available(session, host, span)
+    await outside.recheck(session, [*hosts, guest], now, settings)
     # Most losers of a race stop here, without queueing for the locks; the winner checks again.
     await service.require_free(session, hosts, guest, span, now)
     people = sorted({guest.id, *host_ids})

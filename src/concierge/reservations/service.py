@@ -47,6 +47,7 @@ from concierge.models import (
     User,
 )
 from concierge.observability import metrics
+from concierge.outside import service as outside
 from concierge.reservations import transitions
 from concierge.reservations.hosts import hosts_of
 from concierge.scheduling import engine
@@ -297,6 +298,9 @@ async def reserve(
         )
     span = check_time(host, start, duration_minutes, now, settings)
     await _require_available(session, host, span)
+    await outside.recheck(
+        session, [host, *([guest] if isinstance(guest, User) else [])], now, settings
+    )
     # Most losers of a race stop here, without queueing for the lock; the winner checks again.
     await require_free(session, [host], guest, span, now)
     people = sorted({host.id} | ({guest.id} if isinstance(guest, User) else set()))

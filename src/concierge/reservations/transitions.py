@@ -27,6 +27,7 @@ from concierge.models import (
 from concierge.scheduling.taken import takes_time
 
 Participant = ReservationParticipant
+from concierge.outside import writeback  # noqa: F401  (its hook queues calendar write-backs)
 
 Kind = events.ReservationKind
 _STATUS: dict[Kind, ReservationStatus] = {

@@ -19,7 +19,7 @@ from concierge.models import DateOverride, ReservationStatus, User, WeeklySchedu
 from concierge.scheduling import engine
 from concierge.scheduling.engine import DayWindows, Interval, MinuteWindow, Schedule
 from concierge.scheduling.schemas import WEEKDAYS, DateOverrides, WallWindow, WeekDays, WeeklyHours
-from concierge.scheduling.taken import TAKEN
+from concierge.scheduling.taken import OUTSIDE_BUSY, TAKEN
 from concierge.timezones import zone
 from concierge.validation import require_date
 
@@ -340,6 +340,9 @@ async def busy_times(
         found.intervals.append(Interval(start, end))
         if status == ReservationStatus.HELD and hold_expires_at is not None:
             found.lapses.append(hold_expires_at)
+    window = {"ids": list(user_ids), "start": span.start, "end": span.end}
+    for user_id, start, end in await core_rows(session, OUTSIDE_BUSY, window):
+        busy[user_id].intervals.append(Interval(start, end))
     return busy
 
 

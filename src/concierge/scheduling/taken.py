@@ -3,7 +3,8 @@ in, as host or as guest. Active means confirmed, or held with its hold not yet l
 hold is free at read time whether or not the sweeper has marked it.
 
 The slots list, common free time and booking all read taken time through ``TAKEN``; the
-database guards the same rows (see migration 0500).
+database guards the same rows (see migration 0500). Busy times read from a person's outside
+calendars (``OUTSIDE_BUSY``, kept fresh by ``concierge.outside``) are taken time too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, or_, select
 
-from concierge.models import Reservation, ReservationParticipant, ReservationStatus
+from concierge.models import OutsideBusy, Reservation, ReservationParticipant, ReservationStatus
 
 Participant = ReservationParticipant
 
@@ -43,4 +44,11 @@ TAKEN = (
         Participant.end_at > bindparam("start"),
         takes_time(bindparam("now")),
     )
+)
+
+# Each listed person's outside busy times overlapping ``[start, end)``, as last read.
+OUTSIDE_BUSY = select(OutsideBusy.user_id, OutsideBusy.start_at, OutsideBusy.end_at).where(
+    OutsideBusy.user_id.in_(bindparam("ids", expanding=True)),
+    OutsideBusy.start_at < bindparam("end"),
+    OutsideBusy.end_at > bindparam("start"),
 )
