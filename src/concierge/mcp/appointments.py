@@ -30,8 +30,8 @@ from concierge.mcp.schemas import (
     Window,
 )
 from concierge.models import Reservation, ReservationStatus, User
-from concierge.reservations import group
 from concierge.outside import service as outside
+from concierge.reservations import group
 from concierge.reservations import service as reservations
 from concierge.reservations.hosts import hosts_of
 from concierge.scheduling import service as scheduling

@@ -24,10 +24,10 @@ from concierge.models import (
     ReservationParticipant,
     ReservationStatus,
 )
+from concierge.outside import writeback  # noqa: F401  (its hook queues calendar write-backs)
 from concierge.scheduling.taken import takes_time
 
 Participant = ReservationParticipant
-from concierge.outside import writeback  # noqa: F401  (its hook queues calendar write-backs)
 
 Kind = events.ReservationKind
 _STATUS: dict[Kind, ReservationStatus] = {
