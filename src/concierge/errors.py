@@ -105,3 +105,7 @@ class RateLimited(ConciergeError):
 
 class ServiceUnavailable(ConciergeError):
     status, code, title = 503, "unavailable", "Service unavailable"
+
+
+class NotReschedulable(ConciergeError):
+    status, code, title = 409, "not_reschedulable", "Not reschedulable"

@@ -441,26 +441,35 @@ async def cancel(
 
 
 @router.get("/bookings/{token}/invite.ics")
-async def invite(request: Request, token: str, clock: ClockDep, base_url: BaseUrl) -> Response:
-    """The confirmed booking as an .ics file for the guest's calendar, in the zone they chose."""
+async def invite(
+    request: Request, token: str, clock: ClockDep, settings: SettingsDep, base_url: BaseUrl
+) -> Response:
+    """The booking as an .ics file for the guest's calendar, in the zone they chose: a
+    METHOD:REQUEST while it stands, a METHOD:CANCEL once cancelled (same UID, higher SEQUENCE),
+    so the calendar that took it removes it."""
     now = clock.now()
     async with get_database(request).unit_of_work(write=False) as session:
         try:
             found = await service.booking_by_token(session, token)
         except NotFound as exc:
             return rendering.not_found(request, "Booking not found", exc.detail)
-    if found.state(now) != "confirmed":
+    reservation = found.reservation
+    if not calendars.shown(reservation, now, settings):
         return rendering.not_found(
             request,
             "No calendar file",
             "Only a confirmed booking can be added to a calendar.",
         )
+    guest = reservation.guest_name or reservation.guest_email or "Guest"
     event = calendars.event_for(
-        found.reservation,
+        reservation,
         f"Meeting with {found.host.name}",
+        settings.uid_domain,
         url=f"{base_url}/bookings/{token}",
+        attendee=(guest, reservation.guest_email) if reservation.guest_email else None,
+        organizer=(found.host.name, found.host.email),
     )
-    body = ics.calendar([event], zone(found.timezone), now)
+    body = ics.invite(event, zone(found.timezone), now)
     headers: dict[str, Any] = {
         "Content-Disposition": 'attachment; filename="booking.ics"',
         **rendering.PRIVATE_HEADERS,
