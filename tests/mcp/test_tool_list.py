@@ -16,7 +16,13 @@ READ_ONLY = {
     "find_common_time",
     "my_appointments",
 }
-DESTRUCTIVE = {"make_reservation", "cancel_reservation", "book_appointment", "cancel_appointment"}
+DESTRUCTIVE = {
+    "make_reservation",
+    "cancel_reservation",
+    "book_appointment",
+    "cancel_appointment",
+    "reschedule_appointment",
+}
 OTHERS = {"store_resy_credentials", "confirm_appointment"}
 
 

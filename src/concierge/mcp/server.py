@@ -49,6 +49,7 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
     (appointments.book_appointment, "Book an appointment", DESTRUCTIVE),
     (appointments.confirm_appointment, "Confirm an appointment", IDEMPOTENT),
     (appointments.cancel_appointment, "Cancel an appointment", DESTRUCTIVE),
+    (appointments.reschedule_appointment, "Move an appointment", DESTRUCTIVE),
     (appointments.my_appointments, "My appointments", READ_ONLY),
 ]
 
