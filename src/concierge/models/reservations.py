@@ -61,7 +61,7 @@ class Reservation(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Calendar SEQUENCE: one more on every change, so calendar apps take the newest copy.
-    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sequence: Mapped[int] = mapped_column(Integer, server_default="0")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     rescheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
