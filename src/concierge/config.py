@@ -6,6 +6,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
@@ -189,6 +190,20 @@ class Settings(BaseSettings):
         "(503 calendar_unreadable), or book on the last busy times known and say so",
     )
 
+    # --- calendars
+    calendar_uid_domain: str | None = Field(
+        default=None,
+        max_length=253,
+        description="The domain of calendar event UIDs (reservation-<id>@DOMAIN), so the events "
+        "of two installs never collide in one calendar; defaults to the host of PUBLIC_URL",
+    )
+    calendar_cancelled_days: int = Field(
+        default=30,
+        ge=0,
+        description="How long a cancelled reservation stays in calendar feeds, as "
+        "STATUS:CANCELLED, so subscribed calendars remove it",
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:
@@ -220,6 +235,10 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def uid_domain(self) -> str:
+        return self.calendar_uid_domain or urlsplit(self.base_url).hostname or self.host
 
 
 @lru_cache

@@ -115,3 +115,7 @@ class LimitReached(ConciergeError):
     """A person's meetings per day or per week are at the cap they set."""
 
     status, code, title = 409, "limit_reached", "Meeting limit reached"
+
+
+class NotReschedulable(ConciergeError):
+    status, code, title = 409, "not_reschedulable", "Not reschedulable"

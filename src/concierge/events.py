@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-ReservationKind = Literal["held", "confirmed", "cancelled", "expired", "left"]
+ReservationKind = Literal["held", "confirmed", "cancelled", "expired", "left", "rescheduled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ class ReservationChanged:
     kind: ReservationKind
     reservation_id: int
     users: frozenset[int]
+    # For ``rescheduled``: the span it was moved from (its new one is on the row).
+    moved_from: tuple[datetime, datetime] | None = None
 
     @property
     def name(self) -> str:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from icalendar import Calendar
 
+from concierge.config import Settings
 from concierge.db import Database
 from concierge.models import Reservation, ReservationStatus
 
@@ -61,7 +62,7 @@ def _path(url: str) -> str:
 
 
 async def test_feed_round_trips_every_confirmed_reservation_in_the_users_zone(
-    client: httpx.AsyncClient, sign_up, db: Database
+    client: httpx.AsyncClient, sign_up, db: Database, settings: Settings
 ) -> None:
     ada = await sign_up("Ada", "Europe/London")
     bob = await sign_up("Bob", "America/New_York")
@@ -101,12 +102,12 @@ async def test_feed_round_trips_every_confirmed_reservation_in_the_users_zone(
     calendar = Calendar.from_ical(response.content)
     assert [tz.tz_name for tz in calendar.timezones] == ["Europe/London"]
     events = {str(e["UID"]): e for e in calendar.events}
-    assert set(events) == {f"reservation-{rid}@concierge" for rid in booked}
+    assert set(events) == {f"reservation-{rid}@{settings.uid_domain}" for rid in booked}
     async with db.unit_of_work(write=False) as session:
         for rid, summary in booked.items():
             stored = await session.get(Reservation, rid)
             assert stored is not None
-            event = events[f"reservation-{rid}@concierge"]
+            event = events[f"reservation-{rid}@{settings.uid_domain}"]
             assert event["DTSTART"].params["TZID"] == "Europe/London"
             assert event.start == stored.start_at
             assert event.end == stored.end_at
@@ -117,7 +118,7 @@ async def test_feed_round_trips_every_confirmed_reservation_in_the_users_zone(
             )
             assert str(event["SUMMARY"]) == summary
             assert event["DTSTAMP"].dt == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-    summer = events[f"reservation-{max(booked)}@concierge"]
+    summer = events[f"reservation-{max(booked)}@{settings.uid_domain}"]
     assert summer.start.utcoffset() == timedelta(hours=1)  # BST
 
 

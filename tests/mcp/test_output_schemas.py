@@ -63,6 +63,7 @@ async def tour(client: Client, feed_url: str) -> dict[str, dict[str, Any]]:
     await call("find_common_time", people=["Ada"], date_range="2026-11-25")
     held = await call("book_appointment", person="Ada", start="2026-11-25T10:00")
     await call("confirm_appointment", id=held["id"])
+    await call("reschedule_appointment", id=held["id"], start="2026-11-25T11:00")
     await call("my_appointments")
     await call("cancel_appointment", id=held["id"])
     common = await call("find_common_time", people=["Ada", "Ben"], date_range="2026-11-25")

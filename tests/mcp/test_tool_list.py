@@ -27,6 +27,7 @@ DESTRUCTIVE = {
     "book_appointment",
     "book_meeting",
     "cancel_appointment",
+    "reschedule_appointment",
     "remove_calendar",
 }
 OTHERS = {

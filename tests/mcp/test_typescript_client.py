@@ -93,6 +93,11 @@ def tour(saturday: date, feed_url: str) -> list[dict[str, Any]]:
         step("find_common_time", people=["Ada"], date_range="next week"),
         step("book_appointment", person="Ada", start=ref("/find_free_slots/days/0/starts/0")),
         step("confirm_appointment", id=ref("/book_appointment/id")),
+        step(
+            "reschedule_appointment",
+            id=ref("/book_appointment/id"),
+            start=ref("/find_free_slots/days/0/starts/1"),
+        ),
         step("my_appointments"),
         step("cancel_appointment", id=ref("/book_appointment/id")),
         # Asked again with two people: the window found is the meeting booked in one call.
@@ -194,6 +199,9 @@ def check_facts(answers: dict[str, dict[str, Any]], saturday: date) -> None:
     assert held["status"] == "held"
     assert held["start"] == answers["find_free_slots"]["days"][0]["starts"][0]
     assert answers["confirm_appointment"]["status"] == "confirmed"
+    moved = answers["reschedule_appointment"]
+    assert (moved["id"], moved["status"]) == (held["id"], "confirmed")
+    assert moved["start"] == answers["find_free_slots"]["days"][0]["starts"][1]
     [mine] = answers["my_appointments"]["items"]
     assert (mine["id"], mine["status"]) == (held["id"], "confirmed")
     assert answers["cancel_appointment"]["status"] == "cancelled"

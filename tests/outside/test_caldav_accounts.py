@@ -102,13 +102,14 @@ async def test_a_booking_is_written_into_the_calendar_and_removed_on_cancel(
         headers=guest.auth,
     )  # fmt: skip
     assert booked.status_code == 201, booked.text
-    resource = f"reservation-{booked.json()['id']}%40concierge.ics"
+    uid = f"reservation-{booked.json()['id']}@{settings.uid_domain}"
+    resource = uid.replace("@", "%40") + ".ics"
     assert radicale.get("work", resource) is None  # written by the job, not by the request
 
     assert await write_due(db, clock, settings) == 1
     written = radicale.get("work", resource)
     assert written is not None
-    assert f"UID:reservation-{booked.json()['id']}@concierge" in written
+    assert f"UID:{uid}" in written
     assert "Meeting with Gus" in written
     assert await write_due(db, clock, settings) == 0  # done once
 
@@ -155,7 +156,8 @@ async def test_a_held_booking_is_not_written(
     )
     assert confirmed.status_code == 200
     assert await write_due(db, clock, settings) == 1
-    assert radicale.get("work", f"reservation-{held.json()['id']}%40concierge.ics") is not None
+    resource = f"reservation-{held.json()['id']}%40{settings.uid_domain}.ics"
+    assert radicale.get("work", resource) is not None
 
 
 async def test_the_guests_calendar_gets_the_booking_too(
@@ -182,7 +184,8 @@ async def test_the_guests_calendar_gets_the_booking_too(
     )  # fmt: skip
     assert booked.status_code == 201, booked.text
     assert await write_due(db, clock, settings) == 2
-    resource = f"reservation-{booked.json()['id']}%40concierge.ics"
+    uid = f"reservation-{booked.json()['id']}@{settings.uid_domain}"
+    resource = uid.replace("@", "%40") + ".ics"
     assert "Meeting with Gus" in (radicale.get("work", resource) or "")
     assert "Meeting with Hana" in (radicale.get("home", resource) or "")
 

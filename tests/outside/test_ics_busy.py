@@ -69,13 +69,15 @@ def test_all_day_events_fill_the_owners_local_day_and_own_events_are_skipped() -
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n"
         "BEGIN:VEVENT\r\nUID:a@x\r\nDTSTART;VALUE=DATE:20261207\r\nDTEND;VALUE=DATE:20261208\r\n"
         "END:VEVENT\r\n"
-        "BEGIN:VEVENT\r\nUID:reservation-7@concierge\r\nDTSTART:20261209T100000Z\r\n"
+        "BEGIN:VEVENT\r\nUID:reservation-7@book.example\r\nDTSTART:20261209T100000Z\r\n"
         "DTEND:20261209T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    found = busy_intervals(
-        [text], Interval(utc(2026, 12, 6), utc(2026, 12, 10)), ZoneInfo("America/New_York")
-    )
+    window, tz = Interval(utc(2026, 12, 6), utc(2026, 12, 10)), ZoneInfo("America/New_York")
+    found = busy_intervals([text], window, tz, own_domain="book.example")
     assert found == [Interval(utc(2026, 12, 7, 5), utc(2026, 12, 8, 5))]
+    # Another install's booking in the same calendar is busy time like any other event.
+    elsewhere = busy_intervals([text], window, tz, own_domain="other.example")
+    assert Interval(utc(2026, 12, 9, 10), utc(2026, 12, 9, 11)) in elsewhere
 
 
 def test_busy_times_are_clipped_to_the_window() -> None:

@@ -46,6 +46,9 @@ async def test_a_hold_lasts_thirty_minutes_and_confirms_once(
         "created_at": "2026-11-23T12:00:00Z",
         "confirmed_at": None,
         "cancelled_at": None,
+        "cancel_reason": None,
+        "sequence": 0,
+        "rescheduled_at": None,
     }
     confirmed = await client.post(f"/v1/reservations/{body['id']}/confirm", headers=guest.auth)
     assert confirmed.status_code == 200

@@ -373,7 +373,9 @@ async def test_the_manage_link_cancels(
     later = await (await browser.new_context(timezone_id="Europe/Berlin")).new_page()
     await later.goto(manage)
     await expect(later.locator("[data-status]")).to_have_text("Confirmed")
-    await later.get_by_role("button", name="Cancel this booking").click()
+    await later.get_by_role("link", name="Cancel this booking").click()
+    await expect(later.get_by_role("heading", level=1)).to_have_text("Cancel your booking?")
+    await later.get_by_role("button", name="Yes, cancel booking").click()
 
     await expect(later.get_by_role("heading", level=1)).to_have_text("Booking cancelled")
     await expect(later.locator("[data-status]")).to_have_text("Cancelled")

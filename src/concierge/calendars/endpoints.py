@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Response, status
 
 from concierge.accounts import service as accounts
-from concierge.api.deps import ClockDep, CurrentUser, Session
+from concierge.api.deps import ClockDep, CurrentUser, Session, SettingsDep
 from concierge.api.params import UserId
 from concierge.api.problems import documented
 from concierge.api.urls import BaseUrl
@@ -44,7 +44,7 @@ async def issue_calendar_url(
     responses={
         200: {
             "description": "An iCalendar feed: the user's confirmed reservations, as host and "
-            "as guest, in their time zone",
+            "as guest, in their time zone, and lately cancelled ones as STATUS:CANCELLED",
             "content": {"text/calendar": {"schema": {"type": "string"}}},
         },
         **documented(404, 422, s422=["invalid_request"]),
@@ -54,13 +54,18 @@ async def calendar_feed(
     user_id: UserId,
     session: Session,
     clock: ClockDep,
+    settings: SettingsDep,
     key: Annotated[
         str | None, Query(max_length=200, description="The secret key from calendar-url")
     ] = None,
 ) -> Response:
-    """The user's confirmed reservations as an ICS feed for calendar apps. Needs no token: the
-    secret key in the address is the credential; a wrong or retired key answers 404."""
-    body = await service.feed(session, user_id, key, clock.now())
+    """The user's confirmed reservations as an ICS feed for calendar apps, and those cancelled in
+    the last CALENDAR_CANCELLED_DAYS (30) as `STATUS:CANCELLED`, so subscribed calendars drop
+    them. Each event keeps its UID (`reservation-<id>@CALENDAR_UID_DOMAIN`) for life and carries
+    a SEQUENCE that grows with every change, an ORGANIZER (the host) and an ATTENDEE (the guest).
+    Needs no token: the secret key in the address is the credential; a wrong or retired key
+    answers 404."""
+    body = await service.feed(session, user_id, key, clock.now(), settings)
     return Response(
         body,
         media_type=ICS_MEDIA_TYPE,

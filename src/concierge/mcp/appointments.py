@@ -389,6 +389,48 @@ async def cancel_appointment(
 
 
 @tool_errors
+async def reschedule_appointment(
+    id: Annotated[int, Field(ge=1, le=MAX_ID, description="The appointment's number")],
+    start: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=40,
+            description="The new start, in your own time zone: 2026-12-01T10:30, 'Monday 9am', "
+            "'tomorrow at 14:30'; or with an offset; best a start found by find_free_slots",
+        ),
+    ],
+    ctx: ToolContext,
+    duration: Annotated[
+        int | None,
+        Field(
+            ge=15,
+            le=480,
+            description="New length in minutes (a multiple of 15); default: unchanged",
+        ),
+    ] = None,
+) -> Annotated[CallToolResult, Appointment]:
+    """Move an appointment you booked, or one booked with you, to another free time: the same
+    appointment at the new time, the old time given back at once. Every rule of a new booking
+    holds (free, inside their hours, enough notice); a refused move leaves the appointment where
+    it was. Only after the person has agreed to the new time."""
+    async with acting(ctx, write=True) as call:
+        await count_booking(call)
+        view = zone(call.user.timezone)
+        row = await reservations.reschedule(
+            call.session,
+            call.user,
+            id,
+            parsing.instant(start, call.now, view),
+            call.now,
+            call.settings,
+            duration_minutes=duration,
+        )
+        data = await _appointment(call.session, call.user, row, view, call.now)
+    return reply(data, f"Moved to {_line(data, view)}")
+
+
+@tool_errors
 async def my_appointments(ctx: ToolContext) -> Annotated[CallToolResult, Appointments]:
     """Your upcoming appointments, held or confirmed, both those you booked and those booked
     with you, soonest first, in your time zone."""

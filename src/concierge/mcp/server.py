@@ -62,6 +62,7 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
     (appointments.book_meeting, "Book a meeting of several people", DESTRUCTIVE),
     (appointments.confirm_appointment, "Confirm an appointment", IDEMPOTENT),
     (appointments.cancel_appointment, "Cancel an appointment", DESTRUCTIVE),
+    (appointments.reschedule_appointment, "Move an appointment", DESTRUCTIVE),
     (appointments.my_appointments, "My appointments", READ_ONLY),
     (outside_calendars.connect_calendar, "Connect a calendar", IDEMPOTENT_OPEN),
     (outside_calendars.my_calendars, "My calendars", READ_ONLY),

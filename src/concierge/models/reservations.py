@@ -60,10 +60,20 @@ class Reservation(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Calendar SEQUENCE: one more on every change, so calendar apps take the newest copy.
+    sequence: Mapped[int] = mapped_column(Integer, server_default="0")
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    rescheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def duration_minutes(self) -> int:
         return int((self.end_at - self.start_at).total_seconds() // 60)
+
+    @property
+    def modified_at(self) -> datetime:
+        """When the reservation last changed (a calendar's LAST-MODIFIED)."""
+        stamps = (self.confirmed_at, self.cancelled_at, self.expired_at, self.rescheduled_at)
+        return max([self.created_at, *(s for s in stamps if s is not None)])
 
 
 class ParticipantRole(enum.StrEnum):

@@ -4,13 +4,14 @@ Recurring series are expanded (RRULE, RDATE, EXDATE, and RECURRENCE-ID overrides
 cancelled) by ``recurring-ical-events``; a calendar that names its zone only in
 ``X-WR-TIMEZONE`` (Google's exports) is first made standard by ``x-wr-timezone``. What is not
 busy: cancelled events and instances, transparent ("free") events, and the events Concierge
-itself wrote back (their UID ends ``@concierge``: the reservation already takes the time, and
-must not keep taking it after it moved or was cancelled). All-day and floating times are read in
-the calendar owner's zone.
+itself wrote back (UIDs ``reservation-<id>@<its UID domain>``: the reservation already takes the
+time, and must not keep taking it after it moved or was cancelled). All-day and floating times
+are read in the calendar owner's zone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -22,18 +23,20 @@ import x_wr_timezone  # type: ignore[import-untyped]
 
 from concierge.scheduling.engine import Interval
 
-OWN_UID_SUFFIX = "@concierge"
-
 
 class UnreadableCalendar(ValueError):
     """The text is not iCalendar."""
 
 
-def busy_intervals(texts: Iterable[bytes | str], window: Interval, tz: ZoneInfo) -> list[Interval]:
-    """Busy intervals of every calendar text, clipped to ``window``, sorted and merged."""
+def busy_intervals(
+    texts: Iterable[bytes | str], window: Interval, tz: ZoneInfo, own_domain: str | None = None
+) -> list[Interval]:
+    """Busy intervals of every calendar text, clipped to ``window``, sorted and merged; events
+    this install wrote back (UIDs ``reservation-<id>@<own_domain>``) are not counted."""
     found: list[Interval] = []
+    own = None if own_domain is None else re.compile(rf"reservation-\d+@{re.escape(own_domain)}")
     for text in texts:
-        found.extend(_busy(text, window, tz))
+        found.extend(_busy(text, window, tz, own))
     return merge(found)
 
 
@@ -48,7 +51,9 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-def _busy(text: bytes | str, window: Interval, tz: ZoneInfo) -> list[Interval]:
+def _busy(
+    text: bytes | str, window: Interval, tz: ZoneInfo, own: re.Pattern[str] | None
+) -> list[Interval]:
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except ValueError as exc:
@@ -59,7 +64,7 @@ def _busy(text: bytes | str, window: Interval, tz: ZoneInfo) -> list[Interval]:
     first, last = window.start - timedelta(days=1), window.end + timedelta(days=1)
     out = []
     for event in query.between(first, last):
-        if _free(event):
+        if _free(event, own):
             continue
         start, end = _instant(event.get("DTSTART"), tz), _end(event, tz)
         if start is None or end is None or end <= start:
@@ -70,12 +75,12 @@ def _busy(text: bytes | str, window: Interval, tz: ZoneInfo) -> list[Interval]:
     return out
 
 
-def _free(event: Any) -> bool:
+def _free(event: Any, own: re.Pattern[str] | None) -> bool:
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         return True
     if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
         return True
-    return str(event.get("UID", "")).endswith(OWN_UID_SUFFIX)
+    return own is not None and own.fullmatch(str(event.get("UID", ""))) is not None
 
 
 def _instant(prop: Any, tz: ZoneInfo) -> datetime | None:

@@ -41,6 +41,8 @@ class Source:
     collections: tuple[str, ...]
     validators: dict[str, Any]
     tz: ZoneInfo
+    # The UID domain of the events this install writes back, which are not outside busy time.
+    own_domain: str | None = None
 
 
 @dataclass(slots=True)
@@ -115,7 +117,7 @@ async def _read_ics(
             reading.validators[key] = answer.headers[header]
     if not whole and digest == old.get("sha256"):
         return  # a server without conditional GET sent the same bytes again
-    reading.busy = await _parsed([answer.content], span, source.tz)
+    reading.busy = await _parsed([answer.content], span, source)
     reading.events = answer.content.count(b"BEGIN:VEVENT")
 
 
@@ -145,15 +147,15 @@ async def _read_caldav(
         )
     reading.requests += len(source.collections)
     flat = [text for group in texts for text in group]
-    reading.busy = await _parsed(flat, span, source.tz)
+    reading.busy = await _parsed(flat, span, source)
     reading.events = len(flat)
 
 
-async def _parsed(texts: list[bytes] | list[str], span: Interval, tz: ZoneInfo) -> list[Interval]:
+async def _parsed(texts: list[bytes] | list[str], span: Interval, source: Source) -> list[Interval]:
     """Parsing a big feed takes seconds of CPU: in a thread, so the server keeps answering
     meanwhile. Not under the network time limit: the bytes are already here and bounded."""
     try:
-        return await asyncio.to_thread(busy_intervals, texts, span, tz)
+        return await asyncio.to_thread(busy_intervals, texts, span, source.tz, source.own_domain)
     except UnreadableCalendar:
         raise
     except Exception as exc:  # a feed the libraries choke on is that feed's error, no one else's

@@ -207,6 +207,7 @@ def source_of(row: OutsideCalendar, tz_name: str, settings: Settings) -> Source:
         collections=tuple(c["href"] for c in row.collections),
         validators=dict(row.validators or {}),
         tz=zone(tz_name),
+        own_domain=settings.uid_domain,
     )
 
 

@@ -49,8 +49,10 @@ from concierge.timezones import zone
 
 log = logging.getLogger(__name__)
 BATCH = 20
-# Only a confirmed booking is ever written, and only holds expire: "expired" needs nothing.
-_ENDED = frozenset({"cancelled", "left"})
+# Only a confirmed booking is ever written, and only holds expire: "expired" needs nothing. A
+# write reads the booking as it is then: a moved one is written again at its new time, an ended
+# one deleted.
+_CHANGED = frozenset({"cancelled", "left", "rescheduled"})
 
 
 @sa_event.listens_for(Session, "before_commit")
@@ -62,7 +64,7 @@ def _queue_writes(session: Session) -> None:
             continue
         if change.kind == "confirmed":
             _want_present(session, change.reservation_id, change.users)
-        elif change.kind in _ENDED:
+        elif change.kind in _CHANGED:
             session.execute(
                 update(CalendarWrite)
                 .where(CalendarWrite.reservation_id == change.reservation_id)
@@ -163,13 +165,13 @@ async def _plan(session: Any, write_id: int, now: datetime, settings: Settings) 
     secret = unseal(settings, calendar.secret)
     parts: dict[str, Any] = {
         "collection": calendar.write_href,
-        "uid": event_uid(reservation.id),
+        "uid": event_uid(reservation.id, settings.uid_domain),
         "auth": secret.auth,
     }
     if present:
         owner = await session.get(User, calendar.user_id)
         other = await _other_name(session, reservation, calendar.user_id)
-        item = event_for(reservation, f"Meeting with {other}")
+        item = event_for(reservation, f"Meeting with {other}", settings.uid_domain)
         parts["body"] = ics.calendar([item], zone(owner.timezone), now)
     return _Plan(write.id, write.wanted, present, **parts)
 

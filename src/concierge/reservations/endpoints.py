@@ -28,7 +28,13 @@ from concierge.outside.views import unchecked_warning
 from concierge.ratelimit.deps import limit_by_account
 from concierge.reservations import expiry, group, idempotency, service
 from concierge.reservations.hosts import hosts_of
-from concierge.reservations.schemas import ExpiredHolds, ReservationCreate, ReservationOut
+from concierge.reservations.schemas import (
+    ExpiredHolds,
+    ReservationCancel,
+    ReservationCreate,
+    ReservationOut,
+    ReservationReschedule,
+)
 from concierge.timezones import render, zone
 from concierge.validation import Instant
 
@@ -84,6 +90,9 @@ def view(
         created_at=render(reservation.created_at, tz),
         confirmed_at=instant(reservation.confirmed_at),
         cancelled_at=instant(reservation.cancelled_at),
+        cancel_reason=reservation.cancel_reason,
+        sequence=reservation.sequence,
+        rescheduled_at=instant(reservation.rescheduled_at),
     )
 
 
@@ -217,13 +226,15 @@ async def cancel_reservation(
     session: Session,
     actor: CurrentUser,
     clock: ClockDep,
+    body: ReservationCancel | None = None,
     tz: Tz = None,
 ) -> ReservationOut:
     """Cancel a held or confirmed reservation (its guest, any of its hosts or an admin), for
-    everyone in it; the time is free again at once. An expired or already cancelled one: 409
-    `not_cancellable`."""
+    everyone in it; the time is free again at once. An optional `reason` is kept
+    (`cancel_reason`). An expired or already cancelled one: 409 `not_cancellable`."""
     now = clock.now()
-    reservation = await service.cancel(session, actor, reservation_id, now)
+    reason = body.reason if body is not None else None
+    reservation = await service.cancel(session, actor, reservation_id, now, reason)
     return await _shown(session, reservation, now, _zone(tz))
 
 
@@ -244,6 +255,40 @@ async def leave_reservation(
     longer takes time: 409 `not_leavable`."""
     now = clock.now()
     reservation = await group.leave(session, actor, reservation_id, now)
+    return await _shown(session, reservation, now, _zone(tz))
+
+
+@router.post(
+    "/reservations/{reservation_id}/reschedule",
+    responses=documented(
+        401,
+        404,
+        409,
+        422,
+        429,
+        s409=["slot_unavailable", "not_reschedulable"],
+        s422=[c for c in _CREATE_422 if c not in ("self_booking", "idempotency_key_reused")],
+    ),
+    dependencies=[Depends(limit_by_account("reservations"))],
+)
+async def reschedule_reservation(
+    reservation_id: ReservationId,
+    body: ReservationReschedule,
+    session: Session,
+    actor: CurrentUser,
+    clock: ClockDep,
+    settings: SettingsDep,
+    tz: Tz = None,
+) -> ReservationOut:
+    """Move a held or confirmed reservation to another time (its guest, any of its hosts or an
+    admin): the same reservation, `sequence` + 1, every rule of a new booking checked. The new
+    time is taken and the old one freed in one transaction; a refusal (409 `slot_unavailable`, 422 for
+    the time rules) leaves it where it was. Moving it to where it already is changes nothing. A
+    cancelled or expired one: 409 `not_reschedulable`."""
+    now = clock.now()
+    reservation = await service.reschedule(
+        session, actor, reservation_id, body.start, now, settings, body.duration
+    )
     return await _shown(session, reservation, now, _zone(tz))
 
 

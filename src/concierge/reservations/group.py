@@ -23,7 +23,6 @@ from concierge.config import Settings
 from concierge.errors import Forbidden, InvalidRequest, NotLeavable, SelfBooking, SlotUnavailable
 from concierge.models import ParticipantRole, Reservation, ReservationParticipant, User
 from concierge.observability import metrics
-from concierge.outside import service as outside
 from concierge.reservations import service, transitions
 from concierge.reservations.hosts import hosts_of
 from concierge.reservations.service import Status
@@ -55,20 +54,8 @@ async def reserve_meeting(
             "You book this meeting, so you take part in it already: list only the others as hosts."
         )
     hosts = await accounts.get_users(session, list(host_ids))
-    for host in hosts:
-        # The same span for each, checked against each host's own grid, notice and horizon.
-        span = service.check_time(host, start, duration_minutes, now, settings)
-        await service._require_available(session, host, span)
-    await outside.recheck(session, [*hosts, guest], now, settings)
-    # Most losers of a race stop here, without queueing for the locks; the winner checks again.
-    await service.require_free(session, hosts, guest, span, now)
-    people = sorted({guest.id, *host_ids})
-    # In id order, as single bookings take them, so no two bookings wait for each other in a
-    # circle.
-    for person in people:
-        await service.advisory_lock(session, service.PERSON_LOCK, person)
-    await service._release_lapsed_holds(session, people, span, now)
-    await service.require_free(session, hosts, guest, span, now)
+    # The same span for each, checked against each host's own rules.
+    span = await service.clear_time(session, hosts, guest, start, duration_minutes, now, settings)
     active = Status.CONFIRMED if confirm else Status.HELD
     reservation = Reservation(
         host_id=hosts[0].id,

@@ -55,6 +55,35 @@ class ReservationCreate(BaseModel):
         return self
 
 
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), LINES]
+
+
+class ReservationReschedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: Instant = Field(
+        description="The new start: an RFC 3339 instant with an offset, on the host's 15-minute "
+        "grid, kept to every rule of a new booking",
+        examples=["2026-12-01T15:00:00Z"],
+    )
+    duration: int | None = Field(
+        default=None,
+        ge=1,
+        le=480,
+        json_schema_extra={"multipleOf": 15, "minimum": 15},
+        description="New length in minutes (a positive multiple of 15, at most 480); default: "
+        "the reservation's own",
+    )
+
+
+class ReservationCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason | None = Field(
+        default=None, description="Why, kept with the reservation and told to the other side"
+    )
+
+
 class ReservationOut(BaseModel):
     id: int
     host_id: int = Field(description="Its first host (of a meeting, one still in it)")
@@ -80,6 +109,12 @@ class ReservationOut(BaseModel):
     created_at: str
     confirmed_at: str | None
     cancelled_at: str | None
+    cancel_reason: str | None = Field(default=None, description="Why it was cancelled, if said")
+    sequence: int = Field(
+        default=0,
+        description="Grows by one with every change (the SEQUENCE of its calendar event)",
+    )
+    rescheduled_at: str | None = Field(default=None, description="When it last moved")
 
 
 class ExpiredHolds(BaseModel):

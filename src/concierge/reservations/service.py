@@ -32,6 +32,7 @@ from concierge.errors import (
     NotCancellable,
     NotConfirmable,
     NotFound,
+    NotReschedulable,
     OutsideAvailability,
     PickFreeTime,
     SelfBooking,
@@ -205,16 +206,24 @@ async def require_free(
     guest: User | Visitor,
     span: Interval,
     now: datetime,
+    moving: Reservation | None = None,
 ) -> None:
     """Refuse ``span`` unless it is free for every host and for a guest with an account, each
-    under their own buffers and limits (``engine.refusal``, as the slots list decides it)."""
+    under their own buffers and limits (``engine.refusal``, as the slots list decides it); the
+    time of ``moving`` (the reservation being rescheduled) is theirs to reuse."""
     people = [*hosts, guest] if isinstance(guest, User) else [*hosts]
     rules = {p.id: rules_of(p) for p in people}
     reaches = [engine.rules_reach(span, r) for r in rules.values()]
     reach = Interval(min(r.start for r in reaches), max(r.end for r in reaches))
     busy = await busy_times(session, [p.id for p in people], reach, now)
+    own = None if moving is None else Interval(moving.start_at, moving.end_at)
     for person in people:
-        why = engine.refusal(span, busy[person.id].intervals, rules[person.id])
+        taken = list(busy[person.id].intervals)
+        if own in taken:
+            # The database keeps a person's active reservations apart, so this span is the
+            # moving reservation itself.
+            taken.remove(own)
+        why = engine.refusal(span, taken, rules[person.id])
         if why is None:
             continue
         if why == "taken":
@@ -276,6 +285,41 @@ def refused(
 # ---------------------------------------------------------------------------------- commands
 
 
+async def clear_time(
+    session: AsyncSession,
+    hosts: Sequence[User],
+    guest: User | Visitor,
+    start: datetime,
+    duration_minutes: int,
+    now: datetime,
+    settings: Settings,
+    moving: Reservation | None = None,
+) -> Interval:
+    """Every rule a booking of ``[start, start + duration)`` must keep, for every host (grid,
+    notice, horizon, availability, outside calendars, taken time, buffers, limits) and the
+    guest, checked, and its people locked (PostgreSQL) until the transaction ends: the span,
+    free to write. The same checks for a new booking, a meeting of several hosts, and moving
+    one (``moving``) to a new time."""
+    spans = [check_time(host, start, duration_minutes, now, settings) for host in hosts]
+    span = spans[0]
+    for host in hosts:
+        await _require_available(session, host, span)
+    accounted = [guest] if isinstance(guest, User) else []
+    await outside.recheck(session, [*hosts, *accounted], now, settings)
+    # Most losers of a race stop here, without queueing for the locks; the winner checks again.
+    await require_free(session, hosts, guest, span, now, moving)
+    people = sorted({h.id for h in hosts} | {g.id for g in accounted})
+    # In id order, so two bookings of the same people never wait for each other in a circle.
+    for person in people:
+        await advisory_lock(session, PERSON_LOCK, person)
+    await _release_lapsed_holds(session, people, span, now)
+    if moving is not None:
+        # Another process may have moved or cancelled it while this one waited for the lock.
+        await session.refresh(moving)
+    await require_free(session, hosts, guest, span, now, moving)
+    return span
+
+
 async def reserve(
     session: AsyncSession,
     *,
@@ -296,19 +340,7 @@ async def reserve(
             "You cannot reserve your own time; to keep it free, remove it from your "
             "availability with a date override instead."
         )
-    span = check_time(host, start, duration_minutes, now, settings)
-    await _require_available(session, host, span)
-    await outside.recheck(
-        session, [host, *([guest] if isinstance(guest, User) else [])], now, settings
-    )
-    # Most losers of a race stop here, without queueing for the lock; the winner checks again.
-    await require_free(session, [host], guest, span, now)
-    people = sorted({host.id} | ({guest.id} if isinstance(guest, User) else set()))
-    # In id order, so two bookings of the same people never wait for each other in a circle.
-    for person in people:
-        await advisory_lock(session, PERSON_LOCK, person)
-    await _release_lapsed_holds(session, people, span, now)
-    await require_free(session, [host], guest, span, now)
+    span = await clear_time(session, [host], guest, start, duration_minutes, now, settings)
     reservation = Reservation(
         host_id=host.id,
         start_at=span.start,
@@ -392,24 +424,102 @@ async def confirm_reservation(
 
 
 async def cancel(
-    session: AsyncSession, actor: User, reservation_id: int, now: datetime
+    session: AsyncSession,
+    actor: User,
+    reservation_id: int,
+    now: datetime,
+    reason: str | None = None,
 ) -> Reservation:
     """-> ``cancelled`` (guest, host or admin); the time is free again at once."""
     reservation = await get_visible(session, actor, reservation_id)
-    return await cancel_reservation(session, reservation, now)
+    return await cancel_reservation(session, reservation, now, reason)
 
 
 async def cancel_reservation(
-    session: AsyncSession, reservation: Reservation, now: datetime
+    session: AsyncSession, reservation: Reservation, now: datetime, reason: str | None = None
 ) -> Reservation:
     """The cancellation itself, for a caller that has already settled who may make it (``cancel``
-    for users; a booking page for the visitor holding the booking's manage link)."""
-    if await _swap(session, reservation, takes_time(now), "cancelled", cancelled_at=now):
+    for users; a booking page for the visitor holding the booking's manage link). The ``reason``
+    is kept on the row for the people told of the cancellation."""
+    if await _swap(
+        session, reservation, takes_time(now), "cancelled", reason=reason or None, cancelled_at=now
+    ):
         return reservation
     status = effective_status(reservation, now)
     raise NotCancellable(
         f"Booking {reservation.id} is already {status}: there is nothing to cancel."
     )
+
+
+async def reschedule(
+    session: AsyncSession,
+    actor: User,
+    reservation_id: int,
+    start: datetime,
+    now: datetime,
+    settings: Settings,
+    duration_minutes: int | None = None,
+) -> Reservation:
+    """Move a reservation to another free time (its guest, its host or an admin)."""
+    reservation = await get_visible(session, actor, reservation_id)
+    return await reschedule_reservation(
+        session, reservation, start, now, settings, duration_minutes
+    )
+
+
+async def reschedule_reservation(
+    session: AsyncSession,
+    reservation: Reservation,
+    start: datetime,
+    now: datetime,
+    settings: Settings,
+    duration_minutes: int | None = None,
+) -> Reservation:
+    """The move itself, for a caller that has already settled who may make it (``reschedule``
+    for users; a booking page for the visitor holding the manage link): the same reservation,
+    held or confirmed, at ``[start, start + duration)`` (its own length by default), every rule
+    of a new booking checked. The new time is taken and the old one given up in one statement;
+    a refusal leaves the reservation where it was."""
+    _require_movable(reservation, now)
+    duration = duration_minutes or reservation.duration_minutes
+    if (start, duration) == (reservation.start_at, reservation.duration_minutes):
+        return reservation  # already there: nothing changes, nothing is told
+    # Every host of a meeting, in the order it names them: its own host column first.
+    hosts = await accounts.get_users(
+        session, (await hosts_of(session, [reservation]))[reservation.id]
+    )
+    host = hosts[0]
+    guest: User | Visitor = Visitor(reservation.guest_name or "", reservation.guest_email or "")
+    if reservation.guest_id is not None:
+        guest = await accounts.get_user(session, reservation.guest_id)
+    span = await clear_time(
+        session, hosts, guest, start, duration, now, settings, moving=reservation
+    )
+    _require_movable(reservation, now)
+    if (reservation.start_at, reservation.end_at) == (span.start, span.end):
+        return reservation  # moved there by a request that got the lock first
+    taken = f"{host.name} was booked for that time a moment ago."
+    next_step = PickFreeTime(host.id, host.name)
+    try:
+        moved = await transitions.reschedule(session, reservation, span.start, span.end, now)
+    except IntegrityError as exc:
+        if NO_OVERLAP in str(exc.orig):
+            metrics.double_booking_refused("constraint")
+            raise SlotUnavailable(taken, next_step=next_step) from exc
+        raise
+    await session.refresh(reservation)
+    if not moved:
+        _require_movable(reservation, now)
+    return reservation
+
+
+def _require_movable(reservation: Reservation, now: datetime) -> None:
+    status = effective_status(reservation, now)
+    if status not in (Status.HELD, Status.CONFIRMED):
+        raise NotReschedulable(
+            f"Booking {reservation.id} is {status}: there is nothing to move; book a new "
+            "time instead."
+        )
 
 
 # ----------------------------------------------------------------------------------- listing
@@ -505,13 +615,15 @@ async def _swap(
     reservation: Reservation,
     condition: ColumnElement[bool],
     event: metrics.ReservationEvent,
+    *,
+    reason: str | None = None,
     **stamps: datetime,
 ) -> bool:
     """Compare-and-swap: move the row to the ``event``'s status only while ``condition`` still
     holds, so a sweeper or a competing request in another process cannot slip in between.
     Told to subscribers (metrics, caches) when the transaction commits."""
     swapped = await transitions.move(
-        session, and_(Reservation.id == reservation.id, condition), event, **stamps
+        session, and_(Reservation.id == reservation.id, condition), event, reason=reason, **stamps
     )
     await session.refresh(reservation)
     return bool(swapped)

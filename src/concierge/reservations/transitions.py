@@ -5,7 +5,11 @@ Creating a reservation (``created``) and moving reservations from one status to 
 reservation on the unit of work (see ``concierge.events``), naming the people whose taken time
 it was. The database keeps the participant rows in step (migration 0500). Reserve, confirm,
 cancel, expire (on booking and by the sweeper), a host leaving a meeting (``leave``) and
-cancelling for a deleted user all come here.
+cancelling for a deleted user all come here, and so does moving a reservation to another time
+(``reschedule``).
+
+Every change adds one to the row's ``sequence``, the SEQUENCE its calendar event carries, so a
+calendar app that has an older copy of the event takes the new one in its place.
 """
 
 from __future__ import annotations
@@ -56,15 +60,18 @@ async def move(
     session: AsyncSession,
     which: ColumnElement[bool],
     kind: Kind,
+    *,
+    reason: str | None = None,
     **stamps: datetime,
 ) -> list[int]:
     """Move every reservation matching ``which`` into ``kind`` in one statement (a
     compare-and-swap when ``which`` names the status it expects), and record one event each;
-    the ids moved, in order."""
+    the ids moved, in order. A cancellation keeps its ``reason``, for the people told of it."""
+    extra = {"cancel_reason": reason} if kind == "cancelled" else {}
     rows = await session.execute(
         update(Reservation)
         .where(which)
-        .values(status=_STATUS[kind], **stamps)
+        .values(status=_STATUS[kind], sequence=Reservation.sequence + 1, **extra, **stamps)
         .returning(Reservation.id, Reservation.host_id, Reservation.guest_id)
         .execution_options(synchronize_session=False)
     )
@@ -170,3 +177,29 @@ async def leave_meetings(session: AsyncSession, user_id: int, now: datetime) -> 
         )
     )
     return [rid for rid in meetings if await leave(session, rid, user_id, now) == "left"]
+
+
+async def reschedule(
+    session: AsyncSession, reservation: Reservation, start: datetime, end: datetime, now: datetime
+) -> bool:
+    """Move ``reservation`` to ``[start, end)`` in one statement, while it still takes time (a
+    compare-and-swap: a cancellation or a lapse in between wins), and record ``rescheduled``.
+    The database moves its participant rows with it, and refuses an overlap (migration 0500).
+    The old span is given up and the new one taken in the same statement."""
+    old = (reservation.start_at, reservation.end_at)
+    rows = await session.execute(
+        update(Reservation)
+        .where(and_(Reservation.id == reservation.id, takes_time(now)))
+        .values(start_at=start, end_at=end, sequence=Reservation.sequence + 1, rescheduled_at=now)
+        .returning(Reservation.id, Reservation.host_id, Reservation.guest_id)
+        .execution_options(synchronize_session=False)
+    )
+    moved = rows.first()
+    if moved is None:
+        return False
+    co_hosts = await _co_hosts(session, [moved.id])
+    people = _people(moved.host_id, moved.guest_id, *co_hosts.get(moved.id, ()))
+    events.record(
+        session, events.ReservationChanged("rescheduled", moved.id, people, moved_from=old)
+    )
+    return True

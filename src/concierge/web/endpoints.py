@@ -28,12 +28,13 @@ from concierge.config import Settings
 from concierge.errors import ConciergeError, InvalidRequest, NotFound
 from concierge.models import User
 from concierge.ratelimit.deps import limit_by_address
+from concierge.reservations.schemas import ReservationCancel
 from concierge.timezones import zone
 from concierge.validation import ascii_digits
 from concierge.web import assets, csrf, errors, hold_cookie, rendering, service, views
 from concierge.web.calendar import parse_day, parse_month
 from concierge.web.rendering import Problem, View
-from concierge.web.schemas import BookingForm, TimeForm, field_messages
+from concierge.web.schemas import BookingForm, MoveForm, TimeForm, field_messages
 
 # Public pages: every route counts against the per-address booking-pages limit (a 429
 # problem with Retry-After when spent).
@@ -317,7 +318,8 @@ async def _booking_page(
     problem: Problem | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    context = rendering.booking_context(booking, token, base_url, now, problem)
+    shown = calendars.shown(booking.reservation, now, settings)
+    context = rendering.booking_context(booking, token, base_url, now, problem, ics_available=shown)
     return rendering.page(request, "booking.html", context, status, private=True)
 
 
@@ -347,6 +349,7 @@ async def _change_booking(
     now: datetime,
     settings: Settings,
     base_url: str,
+    reason: str | None = None,
 ) -> Response:
     failure: ConciergeError | None = None
     if csrf.verify(request, csrf_token):
@@ -356,7 +359,7 @@ async def _change_booking(
                 if action == "confirm":
                     await service.confirm(session, found, now)
                 else:
-                    await service.cancel(session, found, now)
+                    await service.cancel(session, found, now, reason)
             return RedirectResponse(f"/bookings/{token}", status_code=303)
         except NotFound as exc:
             return rendering.not_found(request, "Booking not found", exc.detail)
@@ -425,6 +428,22 @@ async def confirm(
     )
 
 
+@router.get("/bookings/{token}/cancel", response_class=HTMLResponse)
+async def cancel_page(request: Request, token: str, clock: ClockDep) -> Response:
+    """Ask before cancelling, with room for a reason; a booking already over goes back to its
+    page."""
+    async with get_database(request).unit_of_work(write=False) as session:
+        try:
+            found = await service.booking_by_token(session, token)
+        except NotFound as exc:
+            return rendering.not_found(request, "Booking not found", exc.detail)
+    now = clock.now()
+    if found.state(now) not in ("held", "confirmed"):
+        return RedirectResponse(f"/bookings/{token}", status_code=303)
+    context = rendering.cancel_context(found, token, now, None)
+    return rendering.page(request, "cancel.html", context, private=True)
+
+
 @router.post("/bookings/{token}/cancel", response_class=HTMLResponse)
 async def cancel(
     request: Request,
@@ -433,34 +452,178 @@ async def cancel(
     settings: SettingsDep,
     base_url: BaseUrl,
     csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    reason: FormText = "",
 ) -> Response:
-    """Cancel a confirmed booking, or release a hold: the time is free again at once."""
+    """Cancel a confirmed booking (the reason, if given, is kept), or release a hold: the time
+    is free again at once."""
+    try:
+        parsed = ReservationCancel(reason=reason or None)
+    except ValidationError:
+        async with get_database(request).unit_of_work(write=False) as session:
+            try:
+                found = await service.booking_by_token(session, token)
+            except NotFound as exc:
+                return rendering.not_found(request, "Booking not found", exc.detail)
+        limit = f"Keep the reason to {rendering.REASON_MAX} characters of plain text."
+        context = rendering.cancel_context(
+            found,
+            token,
+            clock.now(),
+            Problem("Check the form", "The reason could not be kept:"),
+            reason=reason,
+            field_errors={"reason": limit},
+        )
+        return rendering.page(request, "cancel.html", context, 422, private=True)
     return await _change_booking(
-        request, token, csrf_token, "cancel", clock.now(), settings, base_url
+        request, token, csrf_token, "cancel", clock.now(), settings, base_url, parsed.reason
     )
 
 
-@router.get("/bookings/{token}/invite.ics")
-async def invite(request: Request, token: str, clock: ClockDep, base_url: BaseUrl) -> Response:
-    """The confirmed booking as an .ics file for the guest's calendar, in the zone they chose."""
+async def _reschedule_page(
+    request: Request,
+    session: AsyncSession,
+    found: service.GuestBooking,
+    token: str,
+    now: datetime,
+    settings: Settings,
+    *,
+    hours: str | None = None,
+    month: str | None = None,
+    day: str | None = None,
+    problem: Problem | None = None,
+    chosen: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    tz = zone(found.timezone)
+    duration = found.reservation.duration_minutes
+    view = View(
+        tz=tz,
+        duration=duration,
+        clock=views.clock_of(hours),
+        month=parse_month(month),
+        day=parse_day(day),
+        tz_chosen=True,
+        clock_chosen=hours in ("12", "24"),
+    )
+    days = await service.free_times(session, found.host, tz, duration, now, settings)
+    bookable = service.bookable_days(found.host, tz, now)
+    context = rendering.reschedule_context(found, token, view, days, bookable, now, problem, chosen)
+    return rendering.page(request, "reschedule.html", context, status, private=True)
+
+
+@router.get("/bookings/{token}/reschedule", response_class=HTMLResponse)
+async def reschedule_page(
+    request: Request,
+    token: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    hours: Annotated[str | None, Query(alias="clock")] = None,
+    month: str | None = None,
+    day: str | None = None,
+) -> Response:
+    """The host's free times, in the booking's zone, to move the booking to; a booking already
+    over goes back to its page."""
     now = clock.now()
     async with get_database(request).unit_of_work(write=False) as session:
         try:
             found = await service.booking_by_token(session, token)
         except NotFound as exc:
             return rendering.not_found(request, "Booking not found", exc.detail)
-    if found.state(now) != "confirmed":
+        if found.state(now) not in ("held", "confirmed"):
+            return RedirectResponse(f"/bookings/{token}", status_code=303)
+        return await _reschedule_page(
+            request, session, found, token, now, settings, hours=hours, month=month, day=day
+        )
+
+
+@router.post("/bookings/{token}/reschedule", response_class=HTMLResponse)
+async def reschedule(
+    request: Request,
+    token: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    start: FormText = "",
+) -> Response:
+    """Move the booking to the chosen time (303 to the booking), or show the free times again
+    with the problem in words; a refused move leaves the booking where it was."""
+    now = clock.now()
+    problem: Problem | None = rendering.EXPIRED_FORM
+    moved: MoveForm | None = None
+    if csrf.verify(request, csrf_token):
+        try:
+            moved = MoveForm(start=start)
+            problem = None
+        except ValidationError:
+            problem = Problem("Pick a new time", "Pick one of the free times below.")
+    failure: ConciergeError | None = None
+    if moved is not None:
+        try:
+            async with get_database(request).unit_of_work() as session:
+                found = await service.booking_by_token(session, token)
+                await service.reschedule(session, found, moved.start, now, settings)
+            return RedirectResponse(f"/bookings/{token}", status_code=303)
+        except NotFound as exc:
+            return rendering.not_found(request, "Booking not found", exc.detail)
+        except ConciergeError as exc:
+            failure = exc
+    async with get_database(request).unit_of_work(write=False) as session:
+        try:
+            found = await service.booking_by_token(session, token)
+        except NotFound as exc:
+            return rendering.not_found(request, "Booking not found", exc.detail)
+        day = None
+        if failure is not None and moved is not None:
+            tz = zone(found.timezone)
+            problem = rendering.problem_for(failure, found.host.name, moved.start, tz)
+            day = moved.start.astimezone(tz).date().isoformat()
+        if found.state(now) not in ("held", "confirmed"):
+            return RedirectResponse(f"/bookings/{token}", status_code=303)
+        problem = problem or rendering.EXPIRED_FORM
+        return await _reschedule_page(
+            request,
+            session,
+            found,
+            token,
+            now,
+            settings,
+            day=day,
+            problem=problem,
+            chosen=start,
+            status=problem.status,
+        )
+
+
+@router.get("/bookings/{token}/invite.ics")
+async def invite(
+    request: Request, token: str, clock: ClockDep, settings: SettingsDep, base_url: BaseUrl
+) -> Response:
+    """The booking as an .ics file for the guest's calendar, in the zone they chose: a
+    METHOD:REQUEST while it stands, a METHOD:CANCEL once cancelled (same UID, higher SEQUENCE),
+    so the calendar that took it removes it."""
+    now = clock.now()
+    async with get_database(request).unit_of_work(write=False) as session:
+        try:
+            found = await service.booking_by_token(session, token)
+        except NotFound as exc:
+            return rendering.not_found(request, "Booking not found", exc.detail)
+    reservation = found.reservation
+    if not calendars.shown(reservation, now, settings):
         return rendering.not_found(
             request,
             "No calendar file",
             "Only a confirmed booking can be added to a calendar.",
         )
+    guest = reservation.guest_name or reservation.guest_email or "Guest"
     event = calendars.event_for(
-        found.reservation,
+        reservation,
         f"Meeting with {found.host.name}",
+        settings.uid_domain,
         url=f"{base_url}/bookings/{token}",
+        attendee=(guest, reservation.guest_email) if reservation.guest_email else None,
+        organizer=(found.host.name, found.host.email),
     )
-    body = ics.calendar([event], zone(found.timezone), now)
+    body = ics.invite(event, zone(found.timezone), now)
     headers: dict[str, Any] = {
         "Content-Disposition": 'attachment; filename="booking.ics"',
         **rendering.PRIVATE_HEADERS,

@@ -136,6 +136,8 @@ def problem_for(error: ConciergeError, host_name: str, start: datetime, tz: Zone
             f"{host_name} does not take bookings at {moment}. Pick a time from the list below.",
             status,
         )
+    if error.code == "not_reschedulable":
+        return Problem("Nothing to move", "This booking is already over or cancelled.", status)
     if error.code == "not_cancellable":
         return Problem("Nothing to cancel", "This booking is already over or cancelled.", status)
     if error.code == "not_confirmable":
@@ -215,6 +217,42 @@ def _calendar(
     }
 
 
+def times_context(
+    page_url: str,
+    view: View,
+    days: dict[date, list[datetime]],
+    bookable: tuple[date, date],
+    chosen: str,
+) -> dict[str, Any]:
+    """The month calendar and the chosen day's free times (``_calendar.html``, ``_slots.html``):
+    the booking page's, and the same for moving a booking to another time."""
+    tz, duration, clock = view.tz, view.duration, view.clock
+    month = _calendar(page_url, view, days, *bookable)
+    day: date | None = month["chosen"]
+    slots = []
+    for start in days.get(day, []) if day else []:
+        value = start.isoformat()
+        slots.append(
+            {
+                "id": views.slot_id(start),
+                "value": value,
+                "label": views.time_label(start, tz, clock),
+                "summary": views.when_label(start, views.ends(start, duration), tz, clock),
+                "checked": value == chosen,
+            }
+        )
+    return {
+        "calendar": month,
+        "weekdays": _WEEKDAYS,
+        "month_value": f"{month['month']:%Y-%m}",
+        "day_value": day.isoformat() if day else "",
+        "day_label": views.day_label(day) if day else "",
+        "slots": slots,
+        "any_slots": any(days.values()),
+        "last_day": views.day_label(bookable[1]),
+    }
+
+
 def book_context(
     host: User,
     view: View,
@@ -229,25 +267,11 @@ def book_context(
 ) -> dict[str, Any]:
     page_url = f"/book/{host.slug}"
     tz, duration, clock = view.tz, view.duration, view.clock
-    month = _calendar(page_url, view, days, *bookable)
-    chosen = form.get("start", "")
-    day: date | None = month["chosen"]
-    slots = []
-    for start in days.get(day, []) if day else []:
-        value = start.isoformat()
-        slots.append(
-            {
-                "id": views.slot_id(start),
-                "value": value,
-                "label": views.time_label(start, tz, clock),
-                "summary": views.when_label(start, views.ends(start, duration), tz, clock),
-                "checked": value == chosen,
-            }
-        )
-    any_slots = any(days.values())
+    times = times_context(page_url, view, days, bookable, form.get("start", ""))
     host_zone = ZoneInfo(host.timezone)
     other_clock = 24 if clock == 12 else 12
     return {
+        **times,
         "host": {
             "name": host.name,
             "zone_label": views.zone_label(host.timezone),
@@ -265,18 +289,10 @@ def book_context(
             "url": view.url(page_url, clock=other_clock),
             "label": f"Show {other_clock}-hour times",
         },
-        "month_value": f"{month['month']:%Y-%m}",
-        "day_value": day.isoformat() if day else "",
         "zone_groups": views.zone_groups(tz.key, now),
         "duration": duration,
         "duration_label": views.duration_label(duration),
         "durations": [(m, views.duration_label(m)) for m in sorted(host.booking_durations)],
-        "calendar": month,
-        "weekdays": _WEEKDAYS,
-        "day_label": views.day_label(day) if day else "",
-        "slots": slots,
-        "any_slots": any_slots,
-        "last_day": views.day_label(bookable[1]),
         "hold_minutes": settings.hold_minutes,
         "problem": problem,
         "field_errors": field_errors,
@@ -306,12 +322,21 @@ _NOTICES = {
 }
 
 
+_MOVED = (
+    "success",
+    "Your booking has moved to the time below. Download the calendar file again so your "
+    "calendar shows the new time.",
+)
+
+
 def booking_context(
     booking: GuestBooking,
     token: str,
     base_url: str,
     now: datetime,
     problem: Problem | None,
+    *,
+    ics_available: bool = False,
 ) -> dict[str, Any]:
     r = booking.reservation
     tz = ZoneInfo(booking.timezone)
@@ -320,6 +345,8 @@ def booking_context(
     notice = None
     if problem is None and state in _NOTICES:
         kind, message = _NOTICES[state]
+        if state == "confirmed" and r.rescheduled_at is not None:
+            kind, message = _MOVED
         notice = {"kind": kind, "message": message}
     url = f"/bookings/{token}"
     return {
@@ -343,5 +370,44 @@ def booking_context(
             "url": url,
             "manage_url": f"{base_url}{url}",
             "book_again_url": f"/book/{booking.host.slug}?{urlencode({'tz': booking.timezone})}",
+            "ics_available": ics_available,
         },
     }
+
+
+def reschedule_context(
+    booking: GuestBooking,
+    token: str,
+    view: View,
+    days: dict[date, list[datetime]],
+    bookable: tuple[date, date],
+    now: datetime,
+    problem: Problem | None,
+    chosen: str = "",
+) -> dict[str, Any]:
+    """Moving a booking: what it is now, and the host's free times in the booking's zone."""
+    page_url = f"/bookings/{token}/reschedule"
+    context = booking_context(booking, token, "", now, problem)
+    context["notice"] = None
+    return {
+        **context,
+        **times_context(page_url, view, days, bookable, chosen),
+        "page_url": page_url,
+    }
+
+
+REASON_MAX = 500
+
+
+def cancel_context(
+    booking: GuestBooking,
+    token: str,
+    now: datetime,
+    problem: Problem | None,
+    reason: str = "",
+    field_errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Asking before a cancellation, with room for a reason."""
+    context = booking_context(booking, token, "", now, problem)
+    context.update(reason=reason, reason_max=REASON_MAX, field_errors=field_errors or {})
+    return context

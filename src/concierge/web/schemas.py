@@ -54,6 +54,14 @@ class BookingForm(TimeForm):
     email: Annotated[EmailStr, ONE_LINE]
 
 
+class MoveForm(BaseModel):
+    """A booking's new time, picked from the host's free times."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: Instant
+
+
 # What each field's problem means to the person filling the form in.
 _MESSAGES = {
     "start": "Pick one of the free times.",

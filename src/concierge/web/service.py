@@ -220,6 +220,21 @@ async def confirm(session: AsyncSession, booking: GuestBooking, now: datetime) -
     return await reservations.confirm_reservation(session, booking.reservation, now)
 
 
-async def cancel(session: AsyncSession, booking: GuestBooking, now: datetime) -> Reservation:
+async def cancel(
+    session: AsyncSession, booking: GuestBooking, now: datetime, reason: str | None = None
+) -> Reservation:
     """Whoever holds the manage link is the guest: they may cancel or release the time."""
-    return await reservations.cancel_reservation(session, booking.reservation, now)
+    return await reservations.cancel_reservation(session, booking.reservation, now, reason)
+
+
+async def reschedule(
+    session: AsyncSession,
+    booking: GuestBooking,
+    start: datetime,
+    now: datetime,
+    settings: Settings,
+) -> Reservation:
+    """Whoever holds the manage link is the guest: they may move the booking (same length)."""
+    return await reservations.reschedule_reservation(
+        session, booking.reservation, start, now, settings
+    )
