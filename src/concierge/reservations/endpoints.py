@@ -282,9 +282,9 @@ async def reschedule_reservation(
 ) -> ReservationOut:
     """Move a held or confirmed reservation to another time (its guest, any of its hosts or an
     admin): the same reservation, `sequence` + 1, every rule of a new booking checked. The new
-    time is taken and the old one freed in one transaction; a refusal (409 `slot_unavailable`, 422 for
-    the time rules) leaves it where it was. Moving it to where it already is changes nothing. A
-    cancelled or expired one: 409 `not_reschedulable`."""
+    time is taken and the old one freed in one transaction; a refusal (409 `slot_unavailable`,
+    422 for the time rules) leaves it where it was. Moving it to where it already is changes
+    nothing. A cancelled or expired one: 409 `not_reschedulable`."""
     now = clock.now()
     reservation = await service.reschedule(
         session, actor, reservation_id, body.start, now, settings, body.duration
