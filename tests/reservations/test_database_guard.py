@@ -85,7 +85,7 @@ async def test_a_writer_that_skipped_the_checks_still_gets_slot_unavailable(
     async def no_check(*_: object) -> None:
         return None
 
-    monkeypatch.setattr(service, "_require_free", no_check)
+    monkeypatch.setattr(service, "require_free", no_check)
     async with db.unit_of_work() as session:
         actor = await session.get(User, guest.id)
     assert actor is not None
