@@ -18,6 +18,8 @@ from concierge.calendars.endpoints import router as calendars_router
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
+from concierge.dining.watch_endpoints import router as watches_router
+from concierge.dining.watch_worker import watch_worker
 from concierge.mcp import http as mcp_http
 from concierge.mcp.runtime import Runtime
 from concierge.ratelimit.deps import check_account
@@ -53,6 +55,7 @@ def create_app(
             async with (
                 operations.running(app),
                 hold_sweeper(database, the_clock, settings.sweep_seconds).running(),
+                watch_worker(database, the_clock, settings),
                 mcp.running(),
             ):
                 yield
@@ -81,6 +84,7 @@ def create_app(
     app.include_router(venue_router)
     app.include_router(reservations_router)
     app.include_router(calendars_router)
+    app.include_router(watches_router)
     install_web(app)
     app.include_router(home_router)
     runtime = Runtime(

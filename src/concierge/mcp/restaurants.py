@@ -22,6 +22,7 @@ from concierge.dining.schemas import AvailabilityResult, RestaurantSummary
 from concierge.dining.service import DEFAULT_FLEXIBILITY, MAX_PARTY
 from concierge.mcp.results import reply, tool_errors
 from concierge.mcp.runtime import ToolContext, count_booking, identify
+from concierge.mcp.watch_news import watch_news
 
 RestaurantName = Annotated[
     str,
@@ -257,9 +258,9 @@ async def cancel_reservation(
 async def my_reservations(ctx: ToolContext) -> Annotated[CallToolResult, MyReservations]:
     """The person's upcoming restaurant reservations, soonest first, with dates, times, party
     sizes and confirmation numbers: those booked through Concierge and, when a Resy login is
-    saved, those booked directly on Resy too."""
+    saved, those booked directly on Resy too. Tables a watch booked this week are named."""
     call = await identify(ctx)
     listed = await booking.my_reservations(
         call.db, auth=call.runtime.resy_auth(call.user), user=call.user, now=call.now
     )
-    return reply(listed, listed.text())
+    return reply(listed, listed.text() + await watch_news(call))

@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import INVALID_PARAMS, CallToolResult, InputRequiredResult, ToolAnnotations
 from pydantic import ValidationError
 
-from concierge.mcp import appointments, arguments, restaurants
+from concierge.mcp import appointments, arguments, restaurants, watches
 from concierge.mcp.results import (
     DESTRUCTIVE,
     DESTRUCTIVE_OPEN,
@@ -44,6 +44,9 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
     (restaurants.make_reservation, "Book a table", DESTRUCTIVE_OPEN),
     (restaurants.cancel_reservation, "Cancel a table", DESTRUCTIVE_OPEN),
     (restaurants.my_reservations, "My restaurant reservations", READ_ONLY_OPEN),
+    (watches.watch_for_table, "Book a table when one opens", DESTRUCTIVE_OPEN),
+    (watches.list_watches, "My table watches", READ_ONLY),
+    (watches.cancel_watch, "Stop a table watch", IDEMPOTENT),
     (appointments.find_free_slots, "Find free slots", READ_ONLY),
     (appointments.find_common_time, "Find common free time", READ_ONLY),
     (appointments.book_appointment, "Book an appointment", DESTRUCTIVE),

@@ -5,6 +5,7 @@ from concierge.models.base import Base, UTCDateTime
 from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
 from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
+from concierge.models.dining_watches import DiningWatch, DiningWatchEntry, WatchStatus
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
     IdempotencyRecord,
@@ -30,6 +31,8 @@ __all__ = [
     "DiningReservation",
     "DiningStatus",
     "DiningVisit",
+    "DiningWatch",
+    "DiningWatchEntry",
     "IdempotencyRecord",
     "ManageLink",
     "ParticipantRole",
@@ -43,5 +46,6 @@ __all__ = [
     "VenueReservation",
     "VenueReservationState",
     "VenueSyncCycle",
+    "WatchStatus",
     "WeeklySchedule",
 ]
