@@ -15,9 +15,16 @@ READ_ONLY = {
     "find_free_slots",
     "find_common_time",
     "my_appointments",
+    "list_watches",
 }
-DESTRUCTIVE = {"make_reservation", "cancel_reservation", "book_appointment", "cancel_appointment"}
-OTHERS = {"store_resy_credentials", "confirm_appointment"}
+DESTRUCTIVE = {
+    "make_reservation",
+    "cancel_reservation",
+    "book_appointment",
+    "cancel_appointment",
+    "watch_for_table",
+}
+OTHERS = {"store_resy_credentials", "confirm_appointment", "cancel_watch"}
 
 
 def check_listing(tools: list[Tool]) -> None:

@@ -31,7 +31,7 @@ class NewWatch(BaseModel):
         default=None, max_length=20, description="Defaults to earliest", examples=["9pm"]
     )
     party_size: int = Field(ge=1, le=MAX_PARTY, default=2)
-    seating: list[str] = Field(
+    seating: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
         default=[],
         max_length=10,
         description='Table kinds accepted, as Resy names them ("Bar", "Dining Room"); empty: any',

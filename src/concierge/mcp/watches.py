@@ -33,7 +33,7 @@ async def watch_for_table(
     ] = None,
     party_size: PartySize = 2,
     seating: Annotated[
-        list[str] | None,
+        list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
         Field(
             max_length=10,
             description="Kinds of table they accept, as check_availability names them "
