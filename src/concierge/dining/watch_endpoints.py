@@ -6,7 +6,7 @@ from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, Depends, Path, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from concierge.api.deps import ClockDep, CurrentUser, SettingsDep, get_database
 from concierge.api.problems import documented
@@ -24,6 +24,8 @@ WatchId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class NewWatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     restaurant: str = Field(min_length=1, max_length=200, examples=["Don Angie"])
     date: str = Field(min_length=1, max_length=60, description='"2026-12-19", "Saturday", "Dec 19"')
     earliest: str = Field(min_length=1, max_length=20, examples=["7pm"])
@@ -48,7 +50,19 @@ class NewWatch(BaseModel):
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=documented(401, 404, 422, s404=["not_found", "not_on_resy"]),
+    responses=documented(
+        401,
+        403,
+        404,
+        409,
+        422,
+        429,
+        503,
+        s403=["resy_login_required"],
+        s404=["restaurant_not_found", "not_on_resy"],
+        s409=["resy_needs_person"],
+        s429=["rate_limited"],
+    ),
 )
 async def create_watch(
     body: NewWatch,
