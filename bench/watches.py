@@ -193,7 +193,7 @@ async def _quiet(
     worker = WatchWorker(db, frozen, settings, http)
     quiet = await _an_hour(world, worker, frozen)
     world.release_time = time(11, 30)
-    await watches.create_watch(  # the day after Don Angie's last open day; released at 9 am
+    await watches.create_watch(  # the day after Don Angie's last open one: released at 11:30
         db,
         dining=DiningService(http=http, settings=settings, places=places),
         auth=ResyAuthManager(
@@ -204,6 +204,8 @@ async def _quiet(
         restaurant="Don Angie",
         date_text=(frozen.now().astimezone(NEW_YORK).date() + timedelta(days=30)).isoformat(),
         earliest_text="7pm",
+        latest_text=None,
+        party_size=2,
         release_time_text="11:30am",
         now=frozen.now(),
     )

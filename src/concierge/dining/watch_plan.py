@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from concierge.dining.seating import matches, matches_any
 from concierge.integrations.resy.schemas import Slot
 
 MIDNIGHT = time(0)
@@ -67,15 +68,6 @@ def window_closed(day: date, latest: time, tz: ZoneInfo, now: datetime) -> bool:
     return datetime.combine(day, latest, tz) <= now
 
 
-def seating_matches(kind: str | None, wanted: Sequence[str]) -> bool:
-    """A table kind the person accepts (any when they named none). Case and spacing aside,
-    the names are Resy's own, as check_availability shows them."""
-    if not wanted:
-        return True
-    found = " ".join((kind or "").lower().split())
-    return any(" ".join(w.lower().split()) == found for w in wanted)
-
-
 def takeable(
     slots: Sequence[Slot],
     *,
@@ -86,19 +78,19 @@ def takeable(
     tz: ZoneInfo,
     now: datetime,
 ) -> list[Slot]:
-    """The open tables the watch may book, earliest first; the seating named first wins a tie."""
+    """The open tables the watch may book, earliest first; the seating named first wins a tie.
+    Which kinds a request names is ``dining.seating``'s rule, the one make_reservation uses."""
 
     def rank(slot: Slot) -> tuple[time, int]:
-        kind = " ".join((slot.type or "").lower().split())
-        order = [" ".join(w.lower().split()) for w in seating]
-        return slot.start.time(), order.index(kind) if kind in order else len(order)
+        named = [n for n, wanted in enumerate(seating) if matches(slot.type, wanted)]
+        return slot.start.time(), named[0] if named else len(seating)
 
     fits = [
         s
         for s in slots
         if s.start.date() == day
         and earliest <= s.start.time() <= latest
-        and seating_matches(s.type, seating)
+        and matches_any(s.type, seating)
         and datetime.combine(day, s.start.time(), tz) > now
     ]
     unique = {s.token: s for s in sorted(fits, key=rank)}  # several config ids share one token

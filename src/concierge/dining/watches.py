@@ -92,7 +92,7 @@ async def create_watch(
         )
     if active is not None:
         raise InvalidRequest(
-            f"You already have {MAX_ACTIVE} watches running; cancel one (cancel_watch) first."
+            f"You already have {MAX_ACTIVE} watches running; cancel one of them first."
         )
     resy = auth.client()
     try:
@@ -190,7 +190,7 @@ async def cancel_watch(db: Database, *, user: User, watch_id: int, now: datetime
                 at = clock_text(watch.booked_time or time())
                 raise WatchFinished(
                     f"Watch {watch_id} has booked already ({at}, confirmation "
-                    f"{watch.confirmation}); to give up that table, cancel_reservation it."
+                    f"{watch.confirmation}); to give up that table, cancel the reservation itself."
                 )
             raise WatchFinished(f"Watch {watch_id} is {watch.status} already; nothing to stop.")
     return await get_watch(db, user=user, watch_id=watch_id)
@@ -214,5 +214,5 @@ async def booked_recently(db: Database, *, user: User, since: datetime) -> list[
 async def _mine(session: AsyncSession, user: User, watch_id: int) -> DiningWatch:
     watch = await session.get(DiningWatch, watch_id)
     if watch is None or watch.user_id != user.id:
-        raise NotFound(f"You have no watch {watch_id}; list_watches shows yours.")
+        raise NotFound(f"You have no watch {watch_id}; the list of your watches shows yours.")
     return watch
