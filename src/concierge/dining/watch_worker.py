@@ -31,6 +31,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import httpx
+from sqlalchemy import select
 
 from concierge.background import Leased, Loop, claim
 from concierge.clock import Clock
@@ -77,6 +78,16 @@ class WatchWorker:
         """Claim the due watches and look at each (at once: each is its own person's); how
         many booked."""
         now = self.clock.now()
+        # A read first: the worker ticks several times a second in every process, and an
+        # idle tick must not take SQLite's write lock.
+        async with self.db.unit_of_work(write=False) as session:
+            due = await session.scalar(
+                select(DiningWatch.id)
+                .where(DiningWatch.status == WatchStatus.WATCHING, DiningWatch.next_check_at <= now)
+                .limit(1)
+            )
+        if due is None:
+            return 0
         async with self.db.unit_of_work() as session:
             ids = await claim(
                 session,
