@@ -14,7 +14,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -23,9 +23,11 @@ import pytest
 from mcp import Client
 from sqlalchemy import select
 
+from concierge.background import Leased, claim
 from concierge.clock import Clock, FrozenClock, RunningClock
 from concierge.config import Settings
 from concierge.db import Database
+from concierge.dining import watch_transitions
 from concierge.dining.watch_worker import WatchWorker, watch_loop
 from concierge.mcp.runtime import Runtime
 from concierge.mcp.server import build_server
@@ -397,3 +399,85 @@ async def test_a_release_at_nine_is_booked_within_two_seconds_on_the_stand_ins_c
         [record] = (await session.scalars(select(DiningReservation))).all()
     assert record.confirmation == str(table["reservation_id"]) == row.confirmation
     assert booked_at.astimezone(UTC) >= release.astimezone(UTC)
+
+
+async def test_a_table_already_held_inside_the_window_is_taken_as_the_watchs_own(
+    connect_as,
+    sign_up,
+    resy_sandbox: ResySandbox,
+    db: Database,
+    both_clocks,
+    http,
+    watch_settings,
+) -> None:
+    """What a worker finds after another booked the table and died before recording the watch
+    as booked: the table is the watch's, and nothing more is booked."""
+    me = await sign_up("Dana", "America/New_York")
+    async with connect_as(me, both_clocks) as client:
+        await login(client)
+        held = ok(
+            await call(
+                client,
+                "make_reservation",
+                restaurant_name="Don Angie",
+                date="Saturday",
+                time="19:30",
+                party_size=2,
+            )
+        ).structured_content
+        watch = await watch_saturday(client)
+        worker = WatchWorker(db, both_clocks, watch_settings, http, resy_options=FAST)
+        assert await worker.cycle() == 1
+        shown = ok(await call(client, "list_watches", watch_id=watch["id"]))
+    [view] = shown.structured_content["items"]
+    assert (view["status"], view["confirmation"]) == ("booked", held["confirmation"])
+    assert "Found the table already yours" in text_of(shown)
+    assert resy_sandbox.count("POST /3/book") == 1
+    assert len(confirmed(resy_sandbox)) == 1
+
+
+async def test_a_leased_watch_is_left_alone_and_a_worker_that_lost_its_lease_cannot_finish_it(
+    connect_as,
+    sign_up,
+    resy_sandbox: ResySandbox,
+    db: Database,
+    both_clocks,
+    http,
+    watch_settings,
+) -> None:
+    me = await sign_up("Dana", "America/New_York")
+    async with connect_as(me, both_clocks) as client:
+        await login(client)
+        watch = await watch_saturday(client)
+    stalled = WatchWorker(db, both_clocks, watch_settings, http, owner="stalled")
+    async with db.unit_of_work() as session:
+        assert await claim(
+            session,
+            cast("type[Leased]", DiningWatch),
+            DiningWatch.id == watch["id"],
+            owner=stalled.owner,
+            now=both_clocks.now(),
+            lease=stalled.lease,
+            limit=1,
+        ) == [watch["id"]]
+    other = WatchWorker(db, both_clocks, watch_settings, http, owner="other", resy_options=FAST)
+    assert await other.cycle() == 0
+    assert finds(resy_sandbox) == 0  # leased to the stalled worker: nobody else looks
+    both_clocks.advance(seconds=watch_settings.watch_lease_seconds + 1)
+    assert await other.cycle() == 1  # the lease ran out: the other worker books
+    async with db.unit_of_work() as session:
+        late = await watch_transitions.booked(
+            session,
+            watch["id"],
+            both_clocks.now(),
+            owner=stalled.owner,
+            booking_id=None,
+            confirmation="never",
+            at=time(19),
+            seating=None,
+            message="the stalled worker wakes up",
+        )
+    assert late is False
+    row = await watch_row(db, watch["id"])
+    assert row.confirmation != "never"
+    assert len(confirmed(resy_sandbox)) == 1
