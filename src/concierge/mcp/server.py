@@ -31,6 +31,8 @@ Resy, and appointments with other people who use Concierge.
 Restaurants: search_restaurants or check_availability first; show the person the options;
 call make_reservation only after they have confirmed the restaurant, date, time and party size.
 The first time, they give their Resy email and password to store_resy_credentials.
+When no table suits or the day is not bookable yet, watch_for_table (once they agree) books the
+first table that opens; list_watches and cancel_watch follow it up.
 Appointments: find_free_slots (one person) or find_common_time (several), then
 book_appointment. Times are in the person's own time zone unless an offset is shown.
 Every tool acts for the person this server runs as, and only sees their things."""
