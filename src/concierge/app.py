@@ -18,6 +18,8 @@ from concierge.calendars.endpoints import router as calendars_router
 from concierge.clock import Clock, SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database
+from concierge.dining.watch_endpoints import router as watches_router
+from concierge.dining.watch_worker import watch_worker
 from concierge.mcp import http as mcp_http
 from concierge.mcp.runtime import Runtime
 from concierge.outside.endpoints import router as outside_calendars_router
@@ -58,6 +60,7 @@ def create_app(
                 hold_sweeper(database, the_clock, settings.sweep_seconds).running(),
                 calendar_refresher(database, the_clock, settings).running(),
                 calendar_writer(database, the_clock, settings).running(),
+                watch_worker(database, the_clock, settings),
                 mcp.running(),
             ):
                 yield
@@ -87,6 +90,7 @@ def create_app(
     app.include_router(reservations_router)
     app.include_router(calendars_router)
     app.include_router(outside_calendars_router)
+    app.include_router(watches_router)
     install_web(app)
     app.include_router(home_router)
     runtime = Runtime(

@@ -20,6 +20,7 @@ from concierge.clock import SystemClock
 from concierge.config import Settings, get_settings
 from concierge.db import Database, is_sqlite
 from concierge.dining.cli import dining_app
+from concierge.dining.watch_cli import watches_app
 from concierge.errors import ConciergeError
 from concierge.integrations.resy.cli import resy_app
 from concierge.mcp.cli import mcp as mcp_command
@@ -48,6 +49,7 @@ app.add_typer(dining_app, name="dining")
 app.add_typer(venue_sync_app, name="venue-sync")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(calendars_app, name="calendars")
+app.add_typer(watches_app, name="watches")
 app.command("mcp")(mcp_command)
 
 console = Console()

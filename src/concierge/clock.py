@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -34,3 +35,19 @@ class FrozenClock:
     def advance(self, **delta: float) -> datetime:
         self._now += timedelta(**delta)
         return self._now
+
+
+class RunningClock:
+    """Real time from a settable start: it runs like the system clock, but from where it was
+    set (a stand-in's clock that tests or a demo move to a release moment)."""
+
+    def __init__(self, at: datetime | None = None) -> None:
+        self.set(at or datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._mark)
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("RunningClock needs an aware datetime")
+        self._start, self._mark = at.astimezone(UTC), time.monotonic()

@@ -204,6 +204,28 @@ class Settings(BaseSettings):
         "STATUS:CANCELLED, so subscribed calendars remove it",
     )
 
+    # --- watches: tables booked the moment they open
+    watch_tick_seconds: float = Field(
+        default=0.25, description="How often the watch worker looks for due watches (0: off)"
+    )
+    watch_poll_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Between two looks for a cancellation, per watch (a slow, paced poll)",
+    )
+    watch_fast_seconds: float = Field(
+        default=1.0, gt=0, description="Between two looks while a release is due, per watch"
+    )
+    watch_fast_window: float = Field(
+        default=60.0, gt=0, description="How long fast looks go on after a release is due"
+    )
+    watch_wake_before: float = Field(
+        default=3.0, ge=0, description="How many seconds before a release the watch wakes"
+    )
+    watch_lease_seconds: float = Field(
+        default=120.0, gt=0, description="How long a worker holds a watch it is checking"
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:

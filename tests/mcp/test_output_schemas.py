@@ -58,6 +58,11 @@ async def tour(client: Client, feed_url: str) -> dict[str, dict[str, Any]]:
         restaurant_name="Don Angie",
         confirmation_token=shown["confirmation_token"],
     )
+    watch = await call(
+        "watch_for_table", restaurant_name="Don Angie", date="Saturday", earliest="7pm"
+    )
+    await call("list_watches")
+    await call("cancel_watch", watch_id=watch["id"])
 
     await call("find_free_slots", person="Ada", date_range="2026-11-25")
     await call("find_common_time", people=["Ada"], date_range="2026-11-25")

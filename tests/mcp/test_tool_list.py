@@ -20,6 +20,7 @@ READ_ONLY = {
     "list_favorites",
     "list_priority_notify",
     "my_calendars",
+    "list_watches",
 }
 DESTRUCTIVE = {
     "make_reservation",
@@ -29,6 +30,7 @@ DESTRUCTIVE = {
     "cancel_appointment",
     "reschedule_appointment",
     "remove_calendar",
+    "watch_for_table",
 }
 OTHERS = {
     "store_resy_credentials",
@@ -40,6 +42,7 @@ OTHERS = {
     "remove_priority_notify",
     "connect_calendar",
     "test_calendar",
+    "cancel_watch",
 }
 
 

@@ -27,6 +27,7 @@ from concierge.dining.wallet import SavedCards
 from concierge.mcp import confirming
 from concierge.mcp.results import reply, tool_errors
 from concierge.mcp.runtime import ToolContext, count_booking, identify
+from concierge.mcp.watch_news import watch_news
 
 RestaurantName = Annotated[
     str,
@@ -391,7 +392,8 @@ async def my_reservations(
     """The person's restaurant reservations, soonest first, with dates, times, party sizes,
     confirmation numbers and the cancellation fee Resy lists for each: those booked through
     Concierge and, when a Resy login is saved, those booked directly on Resy too. Upcoming
-    ones only, unless include_past or include_cancelled."""
+    ones only, unless include_past or include_cancelled. Tables a watch booked this week are
+    named."""
     call = await identify(ctx)
     listed = await booking.my_reservations(
         call.db,
@@ -401,7 +403,7 @@ async def my_reservations(
         include_past=include_past,
         include_cancelled=include_cancelled,
     )
-    return reply(listed, listed.text())
+    return reply(listed, listed.text() + await watch_news(call))
 
 
 @tool_errors

@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import INVALID_PARAMS, CallToolResult, InputRequiredResult, ToolAnnotations
 from pydantic import ValidationError
 
-from concierge.mcp import appointments, arguments, outside_calendars, restaurants
+from concierge.mcp import appointments, arguments, outside_calendars, restaurants, watches
 from concierge.mcp.results import (
     DESTRUCTIVE,
     DESTRUCTIVE_OPEN,
@@ -33,6 +33,8 @@ call make_reservation only after they have confirmed the restaurant, date, time 
 make_reservation and cancel_reservation answer a preview first (card, fees, deadline) and act
 only when called again with its confirmation_token, once the person said yes to that preview.
 The first time, they give their Resy email and password to store_resy_credentials.
+When no table suits or the day is not bookable yet, watch_for_table (once they agree) books the
+first table that opens; list_watches and cancel_watch follow it up.
 Appointments: find_free_slots (one person) or find_common_time (several), then
 book_appointment (one person) or book_meeting (several, in one call). Times are in the
 person's own time zone unless an offset is shown.
@@ -56,6 +58,9 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
     (restaurants.list_priority_notify, "My Priority Notify requests", READ_ONLY_OPEN),
     (restaurants.add_priority_notify, "Ask to be told when a table opens", IDEMPOTENT_OPEN),
     (restaurants.remove_priority_notify, "Withdraw a Priority Notify request", IDEMPOTENT_OPEN),
+    (watches.watch_for_table, "Book a table when one opens", DESTRUCTIVE_OPEN),
+    (watches.list_watches, "My table watches", READ_ONLY),
+    (watches.cancel_watch, "Stop a table watch", IDEMPOTENT),
     (appointments.find_free_slots, "Find free slots", READ_ONLY),
     (appointments.find_common_time, "Find common free time", READ_ONLY),
     (appointments.book_appointment, "Book an appointment", DESTRUCTIVE),

@@ -5,6 +5,7 @@ from concierge.models.base import Base, UTCDateTime
 from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
 from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
+from concierge.models.dining_watches import DiningWatch, DiningWatchEntry, WatchStatus
 from concierge.models.outside_calendars import CalendarWrite, OutsideBusy, OutsideCalendar
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
@@ -32,6 +33,8 @@ __all__ = [
     "DiningReservation",
     "DiningStatus",
     "DiningVisit",
+    "DiningWatch",
+    "DiningWatchEntry",
     "IdempotencyRecord",
     "ManageLink",
     "OutsideBusy",
@@ -47,5 +50,6 @@ __all__ = [
     "VenueReservation",
     "VenueReservationState",
     "VenueSyncCycle",
+    "WatchStatus",
     "WeeklySchedule",
 ]

@@ -18,10 +18,19 @@ console = Console(stderr=True)
 def resy(
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port)")] = 8765,
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    release_time: Annotated[
+        str, typer.Option(help="Venue-local time a new day's tables are released (HH:MM)")
+    ] = "00:00",
 ) -> None:
-    """A stand-in Resy (API and login page) with demo venues and a demo account."""
+    """A stand-in Resy (API and login page) with demo venues and a demo account.
+
+    Its clock runs from the real time and can be moved (POST /__sandbox/clock), so a
+    release can be watched without waiting for it."""
+    from datetime import time
+
+    from concierge.clock import RunningClock
     from concierge.sandbox import loopback
-    from concierge.sandbox.resy import create_app
+    from concierge.sandbox.resy import ResyWorld, create_app
     from concierge.sandbox.resy_data import DEMO_PASSWORD, USERS, VENUES
 
     sock = loopback.bind(port, host)
@@ -32,7 +41,9 @@ def resy(
     console.print(f"Point Concierge at it:  export CONCIERGE_RESY_BASE_URL={url} ", end="")
     console.print(f"CONCIERGE_RESY_WEB_URL={url}", soft_wrap=True)
     console.print(f"Faults: curl -X POST {url}/__sandbox/faults -d '{{\"rate_limit\": 3}}'")
-    loopback.serve_forever(create_app(), sock, log_level="info")
+    world = ResyWorld(RunningClock())
+    world.release_time = time.fromisoformat(release_time)
+    loopback.serve_forever(create_app(world), sock, log_level="info")
 
 
 @sandbox_app.command("google-places")

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from concierge.sandbox import resy_lists
 from concierge.sandbox.resy_data import DemoVenue
+from concierge.sandbox.resy_inventory import inventory_routes
 from concierge.sandbox.resy_wire import (
     config_id,
     config_token,
@@ -106,6 +107,7 @@ def _describe(method: str, path: str, headers: dict[str, str], world: ResyWorld)
     return {
         "method": method,
         "path": path,
+        "at": world.clock.now().isoformat(),
         "user_agent": headers.get("user-agent"),
         "origin": headers.get("origin"),
         "referer": headers.get("referer"),
@@ -475,7 +477,7 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
             end = date.fromisoformat(params["end_date"])
         except (KeyError, ValueError):
             return error(400, "venue_id, num_seats, start_date and end_date are required")
-        last = world.today(found) + timedelta(days=world.horizon_days)
+        last = world.last_open_day(found)
         scheduled = []
         day = start
         while day <= min(end, last):
@@ -560,6 +562,7 @@ def create_app(world: ResyWorld | None = None) -> Starlette:
         Route(f"{ADMIN_PREFIX}/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route(f"{ADMIN_PREFIX}/reset", reset, methods=["POST"]),
         Route(f"{ADMIN_PREFIX}/reservations", all_reservations),
+        *inventory_routes(world, ADMIN_PREFIX),
     ]
     routes += resy_lists.routes(world, require_caller)
     app = Starlette(routes=routes)

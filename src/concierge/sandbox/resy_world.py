@@ -4,6 +4,7 @@ tokens, reservations, and the faults switched on."""
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
 from collections import Counter, deque
 from dataclasses import dataclass, fields
@@ -106,13 +107,16 @@ class ResyWorld:
         self.api_key = api_key
         self.token_ttl = token_ttl
         self.book_token_ttl = book_token_ttl
-        self.horizon_days = horizon_days
+        self._horizon_days = horizon_days
         self.reset()
 
     def reset(self) -> None:
         self.secret = secrets.token_bytes(32)
         self.challenge = secrets.token_urlsafe(16)
         self.faults = Faults()
+        self.horizon_days = self._horizon_days
+        # The venue-local time a new day's tables are released at (``horizon_days`` ahead).
+        self.release_time = time(0)
         self.accounts: dict[int, Account] = {u.id: _account(u) for u in USERS}
         self.venues: dict[int, DemoVenue] = {v.id: v for v in VENUES}
         self.book_tokens: dict[str, BookToken] = {}
@@ -125,6 +129,7 @@ class ResyWorld:
         self.favorites: dict[int, list[int]] = {}
         self.notify: list[dict[str, Any]] = []
         self.notify_counter = 900_000
+        self.cancellations = random.Random(0)  # which taken tables free up (seeded)
 
     # --- accounts and tokens
 
@@ -162,9 +167,17 @@ class ResyWorld:
     def today(self, venue: DemoVenue) -> date:
         return self.clock.now().astimezone(ZoneInfo(venue.time_zone)).date()
 
+    def last_open_day(self, venue: DemoVenue) -> date:
+        """The last day whose tables are released: ``horizon_days`` ahead once the venue's
+        clock has passed ``release_time``, a day fewer before."""
+        local_now = self.clock.now().astimezone(ZoneInfo(venue.time_zone))
+        released = local_now.time() >= self.release_time
+        ahead = self.horizon_days if released else self.horizon_days - 1
+        return local_now.date() + timedelta(days=ahead)
+
     def open_times(self, venue: DemoVenue, day: date) -> list[time]:
         today = self.today(venue)
-        if day < today or day > today + timedelta(days=self.horizon_days):
+        if day < today or day > self.last_open_day(venue):
             return []
         if day.weekday() in venue.closed_weekdays:
             return []
