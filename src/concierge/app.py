@@ -20,6 +20,8 @@ from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.mcp import http as mcp_http
 from concierge.mcp.runtime import Runtime
+from concierge.notifications.endpoints import router as notifications_router
+from concierge.outbox.worker import Worker as OutboxWorker
 from concierge.ratelimit.deps import check_account
 from concierge.reservations.endpoints import router as reservations_router
 from concierge.reservations.expiry import hold_sweeper
@@ -28,6 +30,7 @@ from concierge.scheduling.endpoints import router as availability_router
 from concierge.venue_sync.endpoints import router as venue_router
 from concierge.web.endpoints import install as install_web
 from concierge.web.home import router as home_router
+from concierge.webhooks.endpoints import router as webhooks_router
 
 DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
 Resy, and a venue's own ResyOS book.
@@ -53,6 +56,7 @@ def create_app(
             async with (
                 operations.running(app),
                 hold_sweeper(database, the_clock, settings.sweep_seconds).running(),
+                OutboxWorker(database, the_clock, settings).running(),
                 mcp.running(),
             ):
                 yield
@@ -81,6 +85,8 @@ def create_app(
     app.include_router(venue_router)
     app.include_router(reservations_router)
     app.include_router(calendars_router)
+    app.include_router(webhooks_router)
+    app.include_router(notifications_router)
     install_web(app)
     app.include_router(home_router)
     runtime = Runtime(

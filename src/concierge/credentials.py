@@ -108,6 +108,10 @@ class CredentialStore:
     def has(self, platform: str) -> bool:
         return self._path(platform).exists()
 
+    def cipher(self) -> Fernet:
+        """The install's Fernet, for other secrets kept at rest (see ``concierge.sealed``)."""
+        return self._cipher(create=True)
+
     # --- keys and paths
 
     def _path(self, platform: str) -> Path:

@@ -21,7 +21,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-ReservationKind = Literal["held", "confirmed", "cancelled", "expired", "left"]
+ReservationKind = Literal["held", "confirmed", "cancelled", "expired", "left", "rescheduled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,21 @@ def record(session: AsyncSession | Session, event: Event) -> None:
     """Note ``event`` on the unit of work; told to subscribers if and when it commits."""
     orm = session.sync_session if isinstance(session, AsyncSession) else session
     orm.info.setdefault(_PENDING, []).append(event)
+
+
+def pending(session: Session) -> Sequence[Event]:
+    """The events recorded on ``session`` and not yet committed."""
+    found: list[Event] = session.info.get(_PENDING, [])
+    return found
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_outbox(session: Session) -> None:
+    # The outbox rows go into the very transaction that made the change (see the docstring).
+    if session.info.get(_PENDING):
+        from concierge.outbox.writer import write
+
+        write(session, session.info[_PENDING])
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -5,6 +5,7 @@ from concierge.models.base import Base, UTCDateTime
 from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
 from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
+from concierge.models.outbox import NotificationSettings, OutboxMessage
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
     IdempotencyRecord,
@@ -20,6 +21,7 @@ from concierge.models.venue import (
     VenueReservationState,
     VenueSyncCycle,
 )
+from concierge.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -32,6 +34,8 @@ __all__ = [
     "DiningVisit",
     "IdempotencyRecord",
     "ManageLink",
+    "NotificationSettings",
+    "OutboxMessage",
     "ParticipantRole",
     "Reservation",
     "ReservationParticipant",
@@ -43,5 +47,7 @@ __all__ = [
     "VenueReservation",
     "VenueReservationState",
     "VenueSyncCycle",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WeeklySchedule",
 ]

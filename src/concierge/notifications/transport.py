@@ -1,0 +1,64 @@
+"""How an email leaves: to the SMTP server of the settings, or, when none is set, as an .eml
+file in DATA_DIR/outbox (the embedded default: nothing needs a mail server to try it).
+
+The SMTP password comes from CONCIERGE_SMTP_PASSWORD or, better, from the encrypted store
+(``concierge outbox smtp-password``), never from a plain file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import smtplib
+import ssl
+from email.message import EmailMessage
+from pathlib import Path
+
+from concierge.config import Settings
+from concierge.credentials import CredentialStore
+
+SMTP_PLATFORM = "smtp"
+
+
+def outbox_dir(settings: Settings) -> Path:
+    return settings.data_dir / "outbox"
+
+
+def smtp_password(settings: Settings) -> str | None:
+    if settings.smtp_password is not None:
+        return settings.smtp_password.get_secret_value()
+    stored = CredentialStore.for_owner(settings).get(SMTP_PLATFORM)
+    return stored.password.get_secret_value() if stored else None
+
+
+async def send(mail: EmailMessage, settings: Settings, message_id: int) -> None:
+    """Hand ``mail`` over; raises when it was not accepted (the worker retries)."""
+    if settings.smtp_host is None:
+        await asyncio.to_thread(_write_eml, mail, outbox_dir(settings), message_id)
+    else:
+        await asyncio.to_thread(_smtp, mail, settings)
+
+
+def _write_eml(mail: EmailMessage, directory: Path, message_id: int) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    # Named by the outbox row: a resend overwrites the same file instead of adding a copy.
+    path = directory / f"{message_id:08d}.eml"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(mail.as_bytes())
+    os.replace(temporary, path)
+
+
+def _smtp(mail: EmailMessage, settings: Settings) -> None:
+    host, port, timeout = settings.smtp_host or "", settings.smtp_port, settings.smtp_timeout
+    context = ssl.create_default_context()
+    server: smtplib.SMTP
+    if settings.smtp_security == "tls":
+        server = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    else:
+        server = smtplib.SMTP(host, port, timeout=timeout)
+    with server:
+        if settings.smtp_security == "starttls":
+            server.starttls(context=context)
+        if settings.smtp_user:
+            server.login(settings.smtp_user, smtp_password(settings) or "")
+        server.send_message(mail)
