@@ -13,4 +13,6 @@ pytest_plugins = [
     "tests.fixtures.logs",
     "tests.fixtures.redis",
     "tests.fixtures.caches",
+    "tests.fixtures.smtp",
+    "tests.fixtures.receiver",
 ]
