@@ -54,7 +54,8 @@ async def test_a_claim_leases_ready_rows_in_order_up_to_the_limit(
 ) -> None:
     await add_messages(db, clock, 5)
     first = await take(db, clock, "a", limit=3)
-    assert len(first) == 3 and first == sorted(first)
+    assert len(first) == 3
+    assert first == sorted(first)
     async with db.unit_of_work(write=False) as session:
         leased = (await session.execute(select(OutboxMessage.id, OutboxMessage.lease_owner))).all()
     assert {i for i, owner in leased if owner == "a"} == set(first)

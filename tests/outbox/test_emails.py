@@ -64,7 +64,8 @@ def the_event(mail: EmailMessage) -> Any:
 def texts(mail: EmailMessage) -> tuple[str, str]:
     plain = mail.get_body(("plain",))
     html = mail.get_body(("html",))
-    assert plain is not None and html is not None
+    assert plain is not None
+    assert html is not None
     return plain.get_content(), html.get_content()
 
 
@@ -99,8 +100,10 @@ async def test_a_booking_s_life_sends_the_right_emails_with_invites(
     assert box.recipients == [[GUEST_EMAIL]]  # a hold tells the guest only
     assert on_hold["Subject"] == "Held: Meeting with Hana Host"
     plain, html = texts(on_hold)
-    assert "Tuesday 24 November 2026, 14:00–14:30" in plain and "Quarterly plans" in plain
-    assert "<strong>" in html and "Hana Host" in html
+    assert "Tuesday 24 November 2026, 14:00–14:30" in plain
+    assert "Quarterly plans" in plain
+    assert "<strong>" in html
+    assert "Hana Host" in html
     calendar = invite(on_hold)
     assert str(calendar["METHOD"]) == "REQUEST"
     event = the_event(on_hold)
@@ -141,7 +144,8 @@ async def test_a_booking_s_life_sends_the_right_emails_with_invites(
     for mail in cancelled:
         assert str(invite(mail)["METHOD"]) == "CANCEL"
         event = the_event(mail)
-        assert str(event["STATUS"]) == "CANCELLED" and str(event["UID"]) == uid
+        assert str(event["STATUS"]) == "CANCELLED"
+        assert str(event["UID"]) == uid
     assert len(box.messages) == 7
     assert await worker.drain() == 0  # each sent once
 
@@ -231,7 +235,8 @@ async def test_a_mail_server_that_refuses_for_a_while_gets_the_mail_once_later(
     assert await worker.drain() == 0
     async with db.unit_of_work(write=False) as session:
         (message,) = await session.scalars(select(OutboxMessage))
-    assert message.attempts == 1 and message.sent_at is None
+    assert message.attempts == 1
+    assert message.sent_at is None
     assert "451" in (message.last_error or "")
     assert clock.now() + timedelta(seconds=5) <= message.due_at  # backed off
     assert await worker.drain() == 0  # not due yet
