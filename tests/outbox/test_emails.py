@@ -24,6 +24,7 @@ from concierge.outbox.worker import Worker
 from tests.fixtures.app import Person
 from tests.fixtures.reservations import Reserve, at
 from tests.fixtures.smtp import SmtpServer
+from tests.fixtures.web import Visitor, slug_of
 
 pytestmark = pytest.mark.anyio
 
@@ -267,3 +268,28 @@ async def test_without_a_mail_server_each_email_is_an_eml_file(
     for mail in parsed:
         assert isinstance(mail, EmailMessage)
         assert str(invite(mail)["METHOD"]) == "REQUEST"
+
+
+async def test_a_visitor_s_email_carries_the_manage_link_that_opens_their_booking(
+    client: httpx.AsyncClient,
+    host: Person,
+    worker: Worker,
+    smtp_server: SmtpServer,
+    settings: Settings,
+) -> None:
+    visitor = Visitor(client, await slug_of(client, host), tz="Asia/Tokyo", duration=30)
+    booked = await visitor.book(at(14), name="Vera Visitor", email="vera@example.com")
+    assert booked.status_code == 303, booked.text
+    page = booked.headers["location"].split("?")[0]
+    assert await worker.drain() == 2
+    (mail,) = smtp_server.mailbox.to("vera@example.com")
+    plain, html = texts(mail)
+    link = f"{settings.base_url}{page}"
+    assert link in plain
+    assert f'href="{link}"' in html
+    assert str(the_event(mail)["URL"]) == link
+    assert "Asia/Tokyo" in plain  # the zone the visitor chose on the page
+    opened = await client.get(link.removeprefix(settings.base_url))
+    assert opened.status_code == 200
+    (to_host,) = smtp_server.mailbox.to(HOST_EMAIL)
+    assert page not in texts(to_host)[0]  # the guest's link is the guest's alone

@@ -106,8 +106,17 @@ class Worker:
             jobs = await _jobs(session, ids, self.settings, now) if ids else []
         if not jobs:
             return 0
-        done = await asyncio.gather(*(self._one(job) for job in jobs))
+        # One receiver gets its deliveries one after another, in the order they were written
+        # (retries aside); different receivers and emails go at once.
+        lanes: dict[tuple[str, int], list[Job]] = {}
+        for job in jobs:
+            lane = ("hook", job.subscription_id) if job.subscription_id else ("one", job.id)
+            lanes.setdefault(lane, []).append(job)
+        done = await asyncio.gather(*(self._in_turn(lane) for lane in lanes.values()))
         return sum(done)
+
+    async def _in_turn(self, jobs: list[Job]) -> int:
+        return sum([await self._one(job) for job in jobs])
 
     async def drain(self) -> int:
         """Batches until one comes back short (or ``_MAX_BATCHES``): how many were sent."""
@@ -234,7 +243,7 @@ async def _jobs(
         ).all()
     }
     jobs = []
-    for row in sorted(rows, key=lambda r: (r.due_at, r.id)):
+    for row in sorted(rows, key=lambda r: r.id):
         job = Job(row.id, row.channel, row.topic, row.payload, row.attempts, row.created_at)
         if row.channel == "webhook":
             found = subscriptions.get(row.subscription_id or 0)

@@ -114,13 +114,22 @@ async def get_webhook(webhook_id: WebhookId, session: Session, actor: CurrentUse
 
 @router.patch("/webhooks/{webhook_id}", responses=documented(401, 404, 422, s422=_422))
 async def change_webhook(
-    webhook_id: WebhookId, body: WebhookChange, session: Session, actor: CurrentUser
+    webhook_id: WebhookId,
+    body: WebhookChange,
+    session: Session,
+    actor: CurrentUser,
+    settings: SettingsDep,
 ) -> WebhookOut:
     """Change the URL or the events; `enabled: true` turns a webhook that was disabled after
     days of failures back on."""
     subscription = await service.visible(session, actor, webhook_id)
     changed = await service.change(
-        session, subscription, url=body.url, events=body.events, enabled=body.enabled
+        session,
+        subscription,
+        url=body.url,
+        events=body.events,
+        enabled=body.enabled,
+        settings=settings,
     )
     return view(changed)
 

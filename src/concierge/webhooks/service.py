@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpcore
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,9 +45,23 @@ def check_events(asked: Sequence[str]) -> list[str]:
     return sorted(set(asked), key=EVENT_TYPES.index)
 
 
-def check_url(url: str) -> str:
-    """Only http(s); the addresses it resolves to are checked when each delivery connects."""
-    return str(outbound.check_url(url))
+async def check_url(url: str, settings: Settings) -> str:
+    """Only http(s), to a host whose addresses are all public (unless the admin allows private
+    ones). Checked again on the address each delivery connects to, since DNS answers change."""
+    parsed = outbound.check_url(url)
+    if not settings.webhook_allow_private:
+        try:
+            addresses = await outbound.resolve(parsed.host, parsed.port or 443)
+        except httpcore.ConnectError as exc:
+            raise outbound.OutboundRefused(f"{parsed.host} does not resolve.") from exc
+        for address in addresses:
+            why = outbound.refused_address(address, allow_private=False)
+            if why:
+                raise outbound.OutboundRefused(
+                    f"Webhooks cannot be sent to {parsed.host}: {why}. An admin may allow "
+                    "private addresses with CONCIERGE_WEBHOOK_ALLOW_PRIVATE."
+                )
+    return str(parsed)
 
 
 async def create(
@@ -75,7 +90,7 @@ async def create(
     subscription = WebhookSubscription(
         user_id=None if all_users else actor.id,
         created_by=actor.id,
-        url=check_url(url),
+        url=await check_url(url, settings),
         events=check_events(events),
         secret_sealed=sealed.seal(settings, secret),
         created_at=now,
@@ -110,9 +125,10 @@ async def change(
     url: str | None,
     events: Sequence[str] | None,
     enabled: bool | None,
+    settings: Settings,
 ) -> WebhookSubscription:
     if url is not None:
-        subscription.url = check_url(url)
+        subscription.url = await check_url(url, settings)
     if events is not None:
         subscription.events = check_events(events)
     if enabled is True:
