@@ -146,7 +146,9 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
                 from concierge.models import NotificationSettings
 
                 for who in (host, guest):  # webhooks alone: no emails in this scenario
-                    session.add(NotificationSettings(user_id=who.id, emails=False, reminder_minutes=[]))
+                    session.add(
+                        NotificationSettings(user_id=who.id, emails=False, reminder_minutes=[])
+                    )
                 for n in range(HOOKS):
                     await webhooks.create(
                         session, host, url=f"{receiver.url}/{n}",
@@ -157,9 +159,7 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
 
         async def remember_messages() -> None:
             async with db.unit_of_work(write=False) as session:
-                rows = await session.execute(
-                    select(OutboxMessage.id, OutboxMessage.reservation_id)
-                )
+                rows = await session.execute(select(OutboxMessage.id, OutboxMessage.reservation_id))
                 message_reservation.update({i: r or -1 for i, r in rows})
 
         # Throughput: a backlog, then one worker drains it.
@@ -189,9 +189,9 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
             while await _pending(db) and time.time() < deadline:
                 await asyncio.sleep(0.05)
         async with db.unit_of_work(write=False) as session:
-            ids = list(
-                await session.scalars(select(Reservation.id).order_by(Reservation.id))
-            )[BACKLOG:]
+            ids = list(await session.scalars(select(Reservation.id).order_by(Reservation.id)))[
+                BACKLOG:
+            ]
         lags = [
             (min(arrivals.at[rid]) - committed[BACKLOG + i]) * 1000
             for i, rid in enumerate(ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from concierge.api.deps import CurrentUser, Session
 from concierge.api.params import UserId
@@ -16,6 +16,8 @@ router = APIRouter(prefix="/v1", tags=["notifications"])
 
 
 class Notifications(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     emails: bool = Field(default=True, description="false: no emails at all (webhooks still go)")
     reminder_minutes: list[int] = Field(
         default=list(DEFAULT_REMINDERS),

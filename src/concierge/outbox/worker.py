@@ -20,7 +20,7 @@ import secrets
 import socket
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -112,11 +112,34 @@ class Worker:
         for job in jobs:
             lane = ("hook", job.subscription_id) if job.subscription_id else ("one", job.id)
             lanes.setdefault(lane, []).append(job)
-        done = await asyncio.gather(*(self._in_turn(lane) for lane in lanes.values()))
-        return sum(done)
+        outcomes: asyncio.Queue[tuple[Job, Outcome]] = asyncio.Queue()
 
-    async def _in_turn(self, jobs: list[Job]) -> int:
-        return sum([await self._one(job) for job in jobs])
+        async def in_turn(lane: list[Job]) -> None:
+            for job in lane:
+                await outcomes.put((job, await self._attempt(job)))
+
+        senders = asyncio.gather(*(in_turn(lane) for lane in lanes.values()))
+        sent = recorded = 0
+        try:
+            # Outcomes are written as soon as they are known, all those known at once in one
+            # transaction: one writer, so no lock contention, and no outcome waits for the
+            # slowest send of the batch.
+            while recorded < len(jobs):
+                known = [await outcomes.get()]
+                while not outcomes.empty():
+                    known.append(outcomes.get_nowait())
+                async with self.db.unit_of_work() as session:
+                    now = self.clock.now()
+                    for job, outcome in known:
+                        await _record(session, job, outcome, now, self.settings)
+                recorded += len(known)
+                sent += sum(1 for _, outcome in known if outcome.ok)
+        finally:
+            if recorded < len(jobs):
+                senders.cancel()  # the leases run out and the rest is sent again later
+            with suppress(asyncio.CancelledError):
+                await senders
+        return sent
 
     async def drain(self) -> int:
         """Batches until one comes back short (or ``_MAX_BATCHES``): how many were sent."""
@@ -144,7 +167,7 @@ class Worker:
             await self.http.aclose()
             self.http = None
 
-    async def _one(self, job: Job) -> int:
+    async def _attempt(self, job: Job) -> Outcome:
         started = time.perf_counter()
         try:
             outcome = await self._send(job)
@@ -152,9 +175,7 @@ class Worker:
             outcome = Outcome(ok=False, error=_describe(exc))
         if not outcome.duration_ms:
             outcome.duration_ms = (time.perf_counter() - started) * 1000
-        async with self.db.unit_of_work() as session:
-            await _record(session, job, outcome, self.clock.now(), self.settings)
-        return 1 if outcome.ok else 0
+        return outcome
 
     async def _send(self, job: Job) -> Outcome:
         now = self.clock.now()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     url: str = Field(max_length=2000, description="http(s) URL that receives a POST per event")
     events: list[str] = Field(
         min_length=1,
@@ -19,6 +21,8 @@ class WebhookCreate(BaseModel):
 
 
 class WebhookChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     url: str | None = Field(default=None, max_length=2000)
     events: list[str] | None = Field(default=None, min_length=1, max_length=20)
     enabled: bool | None = Field(
