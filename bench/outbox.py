@@ -14,18 +14,20 @@ one; the time from each commit to the arrival at the receiver, p50 and p95.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
+from tests.fixtures.server import LOOPBACK, free_port
 
 from bench._row import Row
 from concierge import migrate
@@ -37,36 +39,58 @@ from concierge.models import OutboxMessage, Reservation, ReservationStatus, User
 from concierge.outbox.worker import Worker
 from concierge.reservations import transitions
 from concierge.webhooks import service as webhooks
-from tests.fixtures.receiver import start_receiver
-from tests.fixtures.server import LOOPBACK, free_port
 
 BACKLOG = 300
 TIMED = 100
 HOOKS = 8
 
 
-class _Arrivals:
-    """Arrival times by reservation id, from the SMTP server and the receiver threads."""
+def _receivers(conn: Connection) -> None:
+    """In a process of its own (so the receivers do not share the worker's interpreter): an
+    SMTP server and an HTTP receiver on loopback, noting when each message arrives."""
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.at: dict[int, list[float]] = {}
+    arrivals: list[tuple[str, int, float]] = []
+    lock = threading.Lock()
 
-    def note(self, reservation_id: int) -> None:
-        with self.lock:
-            self.at.setdefault(reservation_id, []).append(time.time())
+    class Smtp:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            for line in envelope.content.split(b"\r\n"):
+                if line.startswith(b"X-Concierge-Message:"):
+                    with lock:
+                        arrivals.append(("email", int(line.split(b":")[1]), time.time()))
+                    break
+            return "250 OK"
 
+    class Hook(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
 
-class _Smtp:
-    def __init__(self, arrivals: _Arrivals, reservation_of: Callable[[int], int]) -> None:
-        self.arrivals, self.reservation_of = arrivals, reservation_of
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+            with lock:
+                arrivals.append(("webhook", int(body["data"]["reservation"]["id"]), time.time()))
+            self.send_response(204)
+            self.send_header("content-length", "0")
+            self.end_headers()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        for line in envelope.content.split(b"\r\n"):
-            if line.startswith(b"X-Concierge-Message:"):
-                self.arrivals.note(self.reservation_of(int(line.split(b":")[1])))
-                break
-        return "250 OK"
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    smtp = Controller(Smtp(), hostname=LOOPBACK, port=free_port())
+    smtp.start()
+    http = ThreadingHTTPServer((LOOPBACK, 0), Hook)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    conn.send((smtp.port, f"http://{LOOPBACK}:{http.server_address[1]}/hooks"))
+    while True:
+        asked = conn.recv()
+        with lock:
+            conn.send(list(arrivals))
+            arrivals.clear()
+        if asked == "stop":
+            break
+    smtp.stop()
+    http.shutdown()
 
 
 async def _pending(db: Database) -> int:
@@ -104,26 +128,26 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
     url = f"sqlite:///{root / channel / 'bench.db'}"
     (root / channel).mkdir()
     migrate.upgrade(url)
-    arrivals = _Arrivals()
+    ours, theirs = multiprocessing.get_context("spawn").Pipe()
+    child = multiprocessing.get_context("spawn").Process(target=_receivers, args=(theirs,))
+    child.start()
+    smtp_port, hook_url = ours.recv()
     message_reservation: dict[int, int] = {}
-    smtp = Controller(
-        _Smtp(arrivals, lambda m: message_reservation.get(m, -1)), hostname=LOOPBACK,
-        port=free_port(),
-    )  # fmt: skip
-    smtp.start()
-    receiver, http = start_receiver()
 
-    def on_hook(_n: int) -> int:
-        body = receiver.requests[-1].json
-        arrivals.note(int(body["data"]["reservation"]["id"]))
-        return 204
+    def arrived() -> dict[int, list[float]]:
+        """Arrival instants by reservation id, since the last call."""
+        ours.send("more")
+        found: dict[int, list[float]] = {}
+        for kind, key, at in ours.recv():
+            reservation = message_reservation.get(key, -1) if kind == "email" else key
+            found.setdefault(reservation, []).append(at)
+        return found
 
-    receiver.answer = on_hook
     settings = Settings(
         database_url=url,
         data_dir=root / channel / "data",
         smtp_host=LOOPBACK,
-        smtp_port=smtp.port,
+        smtp_port=smtp_port,
         smtp_security="none",
         webhook_allow_private=True,
         outbox_seconds=0.1,
@@ -151,7 +175,7 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
                     )
                 for n in range(HOOKS):
                     await webhooks.create(
-                        session, host, url=f"{receiver.url}/{n}",
+                        session, host, url=f"{hook_url}/{n}",
                         events=["reservation.confirmed"], all_users=False,
                         now=clock.now(), settings=settings,
                     )  # fmt: skip
@@ -176,7 +200,7 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
         print(f"outbox {channel}: {waiting} messages in {elapsed:.2f}s", file=sys.stderr)
 
         # Latency: the loop runs; events commit one at a time.
-        arrivals.at.clear()
+        arrived()
         committed: dict[int, float] = {}
         worker = Worker(db, clock, settings)
         async with worker.running():
@@ -186,16 +210,18 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
                 committed[n] = at
                 await asyncio.sleep(0.02)
             deadline = time.time() + 30
-            while await _pending(db) and time.time() < deadline:
+            while await _pending(db) and time.time() < deadline:  # noqa: ASYNC110 (the DB)
                 await asyncio.sleep(0.05)
         async with db.unit_of_work(write=False) as session:
             ids = list(await session.scalars(select(Reservation.id).order_by(Reservation.id)))[
                 BACKLOG:
             ]
+        await remember_messages()
+        timed = arrived()
         lags = [
-            (min(arrivals.at[rid]) - committed[BACKLOG + i]) * 1000
+            (min(timed[rid]) - committed[BACKLOG + i]) * 1000
             for i, rid in enumerate(ids)
-            if rid in arrivals.at
+            if rid in timed
         ]
         per_event = "2 emails (guest, host)" if channel == "email" else f"{HOOKS} webhooks"
         return [
@@ -216,9 +242,9 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
         ]
     finally:
         await db.dispose()
-        smtp.stop()
-        http.shutdown()
-        http.server_close()
+        ours.send("stop")
+        ours.recv()
+        child.join(timeout=10)
 
 
 async def run() -> list[Row]:

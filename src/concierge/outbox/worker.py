@@ -338,11 +338,19 @@ async def _record(
 async def _track_failures(
     session: AsyncSession, subscription_id: int, ok: bool, now: datetime, settings: Settings
 ) -> None:
+    if ok:  # the common case in one statement that usually matches nothing
+        await session.execute(
+            update(WebhookSubscription)
+            .where(
+                WebhookSubscription.id == subscription_id,
+                WebhookSubscription.failing_since.is_not(None),
+            )
+            .values(failing_since=None)
+            .execution_options(synchronize_session=False)
+        )
+        return
     subscription = await session.get(WebhookSubscription, subscription_id, with_for_update=True)
     if subscription is None or subscription.disabled_at is not None:
-        return
-    if ok:
-        subscription.failing_since = None
         return
     if subscription.failing_since is None:
         subscription.failing_since = now
