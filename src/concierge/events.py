@@ -6,9 +6,9 @@ events, in the order they were recorded; a rolled-back transaction tells nothing
 are in-process and best effort (metrics, cache invalidation): an event is lost if the process
 dies between commit and subscriber.
 
-Seam for the outbox: work that must not be lost (notifications, webhooks, calendar write-back)
-will be written as outbox rows by ``record`` itself, in the same transaction as the change, and
-delivered by the job runner; the in-process subscribers stay as they are.
+Work that must not be lost (emails, webhooks) is written as outbox rows just before the
+commit, on the same transaction, from the events recorded (``concierge.outbox.writer``), and
+delivered by the outbox worker; the in-process subscribers stay as they are.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ message once; one killed with SIGKILL mid-batch loses nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -68,12 +69,12 @@ async def pending(db: Database) -> int:
         return int(found or 0)
 
 
-async def wait_until(check: Any, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_until(check: Any, within: float = 60.0) -> None:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if await check():
             return
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)
     raise AssertionError("timed out")
 
 
@@ -89,11 +90,12 @@ async def test_two_server_processes_deliver_each_message_once(
         return await pending(db) == 0
 
     await wait_until(drained)
-    time.sleep(0.5)  # anything sent twice would have arrived by now
+    await asyncio.sleep(0.5)  # anything sent twice would have arrived by now
     counts = Counter(receiver.ids())
     assert len(counts) == 200
     assert max(counts.values()) == 1
-    assert first.alive and second.alive
+    assert first.alive
+    assert second.alive
 
 
 async def test_a_server_killed_mid_batch_loses_no_delivery_and_repeats_none_sent(
@@ -126,7 +128,7 @@ async def test_a_server_killed_mid_batch_loses_no_delivery_and_repeats_none_sent
         return await pending(db) == 0
 
     await wait_until(drained)
-    time.sleep(0.5)
+    await asyncio.sleep(0.5)
     counts = Counter(receiver.ids())
     assert len(counts) == 100  # none lost
     # A delivery is repeated only if the kill fell between its answer and the record of it:
