@@ -15,4 +15,5 @@ pytest_plugins = [
     "tests.fixtures.caches",
     "tests.fixtures.smtp",
     "tests.fixtures.receiver",
+    "tests.fixtures.static_http",
 ]

@@ -178,17 +178,25 @@ class Settings(BaseSettings):
     )
     smtp_from: str = "Concierge <concierge@localhost>"
     smtp_timeout: float = 20.0
-    webhook_allow_private: bool = Field(
-        default=False,
-        description="Allow webhook URLs on loopback, link-local and private addresses (tests, "
-        "an intranet receiver); off, they are refused when subscribed and when delivered",
-    )
     webhook_timeout: float = 10.0
     webhook_disable_after_days: float = Field(
         default=3.0, gt=0, description="A webhook failing every delivery this long is disabled"
     )
     webhook_secret_overlap_hours: float = Field(
         default=24.0, ge=0, description="After a rotation the old secret also signs this long"
+    )
+
+    # --- outbound HTTP to user-given URLs (calendar feeds, CalDAV, webhooks)
+    outbound_allow_private: bool = Field(
+        default=False,
+        description="Let user-given URLs reach private, loopback and link-local addresses "
+        "(an admin's choice for an intranet calendar server); refused by default",
+    )
+    outbound_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds for one whole outbound exchange"
+    )
+    outbound_max_bytes: int = Field(
+        default=20_000_000, ge=1024, description="Largest body read from a user-given URL"
     )
 
     @field_validator("trusted_proxies")
