@@ -152,7 +152,7 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
         smtp_host=LOOPBACK,
         smtp_port=smtp_port,
         smtp_security="none",
-        webhook_allow_private=True,
+        outbound_allow_private=True,
         outbox_seconds=0.1,
         email_notifications=channel == "email",
         _env_file=None,  # type: ignore[call-arg]

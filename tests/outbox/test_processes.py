@@ -22,7 +22,7 @@ from tests.fixtures.server import ServerPool
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 ENV = {
-    "CONCIERGE_WEBHOOK_ALLOW_PRIVATE": "true",
+    "CONCIERGE_OUTBOUND_ALLOW_PRIVATE": "true",
     "CONCIERGE_OUTBOX_SECONDS": "0.2",
     "CONCIERGE_OUTBOX_BATCH": "10",
     # A killed worker's rows come back quickly (its lease runs out).

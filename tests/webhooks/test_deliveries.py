@@ -29,7 +29,7 @@ LIFE = ["reservation.held", "reservation.confirmed", "reservation.cancelled"]
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     # The receiver listens on loopback: the admin allowance every test of a local one needs.
-    return settings.model_copy(update={"webhook_allow_private": True})
+    return settings.model_copy(update={"outbound_allow_private": True})
 
 
 @pytest.fixture
@@ -298,7 +298,7 @@ async def test_only_http_urls_to_public_addresses_unless_the_admin_allows_privat
         assert answer.status_code == 422, url
         assert answer.json()["code"] in ("url_refused", "invalid_request")
     hook = (await subscribe(client, host, receiver.url, LIFE))["webhook"]
-    strict = settings.model_copy(update={"webhook_allow_private": False})
+    strict = settings.model_copy(update={"outbound_allow_private": False})
     from concierge.app import create_app
 
     strict_app = create_app(strict, db=db, clock=clock)

@@ -217,7 +217,7 @@ class Worker:
 
     def _policy(self) -> outbound.Policy:
         return outbound.Policy(
-            allow_private=self.settings.webhook_allow_private,
+            allow_private=self.settings.outbound_allow_private,
             timeout=self.settings.webhook_timeout,
             max_bytes=65_536,
             max_redirects=0,

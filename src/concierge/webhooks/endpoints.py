@@ -78,7 +78,7 @@ async def create_webhook(
     """Subscribe a URL to events of your reservations (admins: `all_users` for everyone's).
     Each delivery is a POST signed with HMAC-SHA256 (`Concierge-Signature`, see the README);
     the `secret` is shown only in this answer. Private, loopback and link-local addresses are
-    refused unless the admin setting `CONCIERGE_WEBHOOK_ALLOW_PRIVATE` allows them."""
+    refused unless the admin setting `CONCIERGE_OUTBOUND_ALLOW_PRIVATE` allows them."""
     subscription, secret = await service.create(
         session,
         actor,

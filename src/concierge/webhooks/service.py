@@ -49,7 +49,7 @@ async def check_url(url: str, settings: Settings) -> str:
     """Only http(s), to a host whose addresses are all public (unless the admin allows private
     ones). Checked again on the address each delivery connects to, since DNS answers change."""
     parsed = outbound.check_url(url)
-    if not settings.webhook_allow_private:
+    if not settings.outbound_allow_private:
         try:
             addresses = await outbound.resolve(parsed.host, parsed.port or 443)
         except httpcore.ConnectError as exc:
@@ -59,7 +59,7 @@ async def check_url(url: str, settings: Settings) -> str:
             if why:
                 raise outbound.OutboundRefused(
                     f"Webhooks cannot be sent to {parsed.host}: {why}. An admin may allow "
-                    "private addresses with CONCIERGE_WEBHOOK_ALLOW_PRIVATE."
+                    "private addresses with CONCIERGE_OUTBOUND_ALLOW_PRIVATE."
                 )
     return str(parsed)
 
