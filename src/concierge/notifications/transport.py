@@ -31,12 +31,57 @@ def smtp_password(settings: Settings) -> str | None:
     return stored.password.get_secret_value() if stored else None
 
 
-async def send(mail: EmailMessage, settings: Settings, message_id: int) -> None:
-    """Hand ``mail`` over; raises when it was not accepted (the worker retries)."""
-    if settings.smtp_host is None:
-        await asyncio.to_thread(_write_eml, mail, outbox_dir(settings), message_id)
-    else:
-        await asyncio.to_thread(_smtp, mail, settings)
+class Mailer:
+    """Hands emails over, one at a time, on one SMTP connection kept open between them (a new
+    one when the server has closed it), or writes .eml files when no server is set."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = asyncio.Lock()
+        self._server: smtplib.SMTP | None = None
+
+    async def send(self, mail: EmailMessage, message_id: int) -> None:
+        """Raises when ``mail`` was not accepted (the worker retries)."""
+        if self.settings.smtp_host is None:
+            await asyncio.to_thread(_write_eml, mail, outbox_dir(self.settings), message_id)
+            return
+        async with self._lock:
+            await asyncio.to_thread(self._deliver, mail)
+
+    def _deliver(self, mail: EmailMessage) -> None:
+        if self._server is not None:
+            try:
+                self._server.send_message(mail)
+                return
+            except (smtplib.SMTPServerDisconnected, OSError):
+                self._drop()  # closed while idle: once more on a fresh connection
+        self._server = _connect(self.settings)
+        try:
+            self._server.send_message(mail)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self._drop()
+            raise
+
+    def _drop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            try:
+                server.close()
+            except OSError:
+                pass
+
+    async def aclose(self) -> None:
+        async with self._lock:
+            if self._server is not None:
+                server, self._server = self._server, None
+                await asyncio.to_thread(_quit, server)
+
+
+def _quit(server: smtplib.SMTP) -> None:
+    try:
+        server.quit()
+    except (smtplib.SMTPException, OSError):
+        server.close()
 
 
 def _write_eml(mail: EmailMessage, directory: Path, message_id: int) -> None:
@@ -48,7 +93,7 @@ def _write_eml(mail: EmailMessage, directory: Path, message_id: int) -> None:
     os.replace(temporary, path)
 
 
-def _smtp(mail: EmailMessage, settings: Settings) -> None:
+def _connect(settings: Settings) -> smtplib.SMTP:
     host, port, timeout = settings.smtp_host or "", settings.smtp_port, settings.smtp_timeout
     context = ssl.create_default_context()
     server: smtplib.SMTP
@@ -56,9 +101,12 @@ def _smtp(mail: EmailMessage, settings: Settings) -> None:
         server = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         server = smtplib.SMTP(host, port, timeout=timeout)
-    with server:
+    try:
         if settings.smtp_security == "starttls":
             server.starttls(context=context)
         if settings.smtp_user:
             server.login(settings.smtp_user, smtp_password(settings) or "")
-        server.send_message(mail)
+    except BaseException:
+        server.close()
+        raise
+    return server

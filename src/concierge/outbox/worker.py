@@ -88,6 +88,7 @@ class Worker:
     settings: Settings
     owner: str = field(default_factory=worker_name)
     http: httpx.AsyncClient | None = None
+    mailer: transport.Mailer | None = None
 
     async def run_once(self) -> int:
         """One batch: how many messages were sent."""
@@ -163,6 +164,9 @@ class Worker:
             await self.aclose()
 
     async def aclose(self) -> None:
+        if self.mailer is not None:
+            await self.mailer.aclose()
+            self.mailer = None
         if self.http is not None:
             await self.http.aclose()
             self.http = None
@@ -182,8 +186,13 @@ class Worker:
         if job.channel == "email":
             if job.topic == "reservation.reminder" and _started(job.payload, now):
                 return Outcome(ok=False, error="the meeting has begun", final=True)
-            mail = messages.build(job.topic, job.payload, job.id, self.settings, now)
-            await transport.send(mail, self.settings, job.id)
+            # Built in a thread: rendering and the invite take milliseconds of CPU each.
+            mail = await asyncio.to_thread(
+                messages.build, job.topic, job.payload, job.id, self.settings, now
+            )
+            if self.mailer is None:
+                self.mailer = transport.Mailer(self.settings)
+            await self.mailer.send(mail, job.id)
             return Outcome(ok=True)
         if job.disabled or job.url is None:
             return Outcome(ok=False, error="the webhook is disabled", final=True)
