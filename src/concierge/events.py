@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import event as sa_event
@@ -40,11 +41,26 @@ class ReservationChanged:
 
 Event = ReservationChanged
 
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something outside reservations that webhooks may hear of (``restaurant_booking.booked``,
+    ``venue_sync.completed``...): ``users`` whose subscriptions it concerns (admin-wide ones
+    hear of every notice), ``data`` the body's ``data``. Only the outbox is told of it, in the
+    same transaction; the in-process subscribers hear of reservation events alone."""
+
+    name: str
+    users: frozenset[int]
+    data: Mapping[str, Any]
+    at: datetime
+
+
 # Called with the committed events and the committing session's ``info`` (where, for example,
 # the change feed of its database is found).
 Subscriber = Callable[[Sequence[Event], Mapping[str, Any]], None]
 
 _PENDING = "concierge.events.pending"
+_NOTICES = "concierge.events.notices"
 _subscribers: list[Subscriber] = []
 
 
@@ -60,6 +76,12 @@ def record(session: AsyncSession | Session, event: Event) -> None:
     orm.info.setdefault(_PENDING, []).append(event)
 
 
+def notify(session: AsyncSession | Session, notice: Notice) -> None:
+    """Note ``notice`` on the unit of work, for the outbox, if and when it commits."""
+    orm = session.sync_session if isinstance(session, AsyncSession) else session
+    orm.info.setdefault(_NOTICES, []).append(notice)
+
+
 def pending(session: Session) -> Sequence[Event]:
     """The events recorded on ``session`` and not yet committed."""
     found: list[Event] = session.info.get(_PENDING, [])
@@ -69,10 +91,10 @@ def pending(session: Session) -> Sequence[Event]:
 @sa_event.listens_for(Session, "before_commit")
 def _write_outbox(session: Session) -> None:
     # The outbox rows go into the very transaction that made the change (see the docstring).
-    if session.info.get(_PENDING):
+    if session.info.get(_PENDING) or session.info.get(_NOTICES):
         from concierge.outbox.writer import write
 
-        write(session, session.info[_PENDING])
+        write(session, session.info.get(_PENDING, []), session.info.pop(_NOTICES, []))
 
 
 @sa_event.listens_for(Session, "after_commit")
@@ -89,3 +111,4 @@ def _tell_subscribers(session: Session) -> None:
 @sa_event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_NOTICES, None)

@@ -8,6 +8,7 @@ The SMTP password comes from CONCIERGE_SMTP_PASSWORD or, better, from the encryp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import smtplib
 import ssl
@@ -65,10 +66,8 @@ class Mailer:
     def _drop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            try:
+            with contextlib.suppress(OSError):
                 server.close()
-            except OSError:
-                pass
 
     async def aclose(self) -> None:
         async with self._lock:

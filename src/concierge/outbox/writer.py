@@ -17,7 +17,7 @@ when the change happened even if it is sent later.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,12 +45,31 @@ _EMAILED: dict[str, tuple[str, ...]] = {
 }
 
 
-def write(session: Session, pending: Sequence[events.Event]) -> None:
+def write(
+    session: Session, pending: Sequence[events.Event], notices: Sequence[events.Notice] = ()
+) -> None:
     session.flush()  # the changes themselves first: the snapshots read them back
     for event in pending:
         if isinstance(event, events.ReservationChanged):
             _reservation_changed(session, event)
+    for notice in notices:
+        for subscription in _subscribed(session, notice.users):
+            if notice.name in subscription.events:
+                session.add(
+                    webhook_message(subscription.id, notice.name, dict(notice.data), notice.at,
+                                    notice.at)
+                )  # fmt: skip
     session.flush()
+
+
+def _subscribed(session: Session, users: Collection[int]) -> Sequence[WebhookSubscription]:
+    """The live subscriptions of ``users``, and every admin-wide one."""
+    return session.scalars(
+        select(WebhookSubscription).where(
+            WebhookSubscription.disabled_at.is_(None),
+            WebhookSubscription.user_id.in_(list(users)) | WebhookSubscription.user_id.is_(None),
+        )
+    ).all()
 
 
 def _reservation_changed(session: Session, event: events.ReservationChanged) -> None:
@@ -256,13 +275,7 @@ def _webhooks(
     at: datetime,
 ) -> None:
     users = [u for u in (reservation.host_id, reservation.guest_id) if u is not None]
-    subscriptions = session.scalars(
-        select(WebhookSubscription).where(
-            WebhookSubscription.disabled_at.is_(None),
-            WebhookSubscription.user_id.in_(users) | WebhookSubscription.user_id.is_(None),
-        )
-    ).all()
-    for subscription in subscriptions:
+    for subscription in _subscribed(session, users):
         if topic in subscription.events:
             session.add(webhook_message(subscription.id, topic, _public(snapshot), at, at))
         if topic == "reservation.confirmed" and REMINDER in subscription.events:

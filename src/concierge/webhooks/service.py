@@ -29,6 +29,10 @@ EVENT_TYPES = (
     "reservation.expired",
     "reservation.rescheduled",
     "reservation.reminder",
+    "restaurant_booking.booked",
+    "restaurant_booking.cancelled",
+    "venue_sync.completed",  # admin-wide webhooks only: a venue's book is nobody's own
+    "venue_sync.failed",
 )
 MAX_PER_USER = 20
 
