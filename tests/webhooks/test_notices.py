@@ -71,10 +71,14 @@ async def test_a_notice_of_a_rolled_back_transaction_is_never_written(
         headers=admin.auth,
     )
     notice = events.Notice("venue_sync.failed", frozenset(), {"venue_sync": {}}, clock.now())
-    with pytest.raises(RuntimeError):
+
+    async def failing_change() -> None:
         async with db.unit_of_work() as session:
             events.notify(session, notice)
             raise RuntimeError("the change fails")
+
+    with pytest.raises(RuntimeError):
+        await failing_change()
     async with db.unit_of_work() as session:
         events.notify(session, notice)
     async with db.unit_of_work(write=False) as session:
