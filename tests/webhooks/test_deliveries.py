@@ -327,3 +327,30 @@ async def test_only_http_urls_to_public_addresses_unless_the_admin_allows_privat
     (attempt,) = log["items"]
     assert attempt["status_code"] is None
     assert "private" in attempt["error"]
+
+
+async def test_a_deleted_webhook_takes_its_pending_deliveries_and_log_with_it(
+    client: httpx.AsyncClient,
+    reserve: Reserve,
+    host: Person,
+    guest: Person,
+    db: Database,
+    worker: Worker,
+    receiver: Receiver,
+) -> None:
+    hook = (await subscribe(client, host, receiver.url, LIFE))["webhook"]
+    await reserve(guest, host, at(14))
+    await worker.drain()
+    await reserve(guest, host, at(15))  # pending when the webhook goes
+    other = await client.delete(f"/v1/webhooks/{hook['id']}", headers=guest.auth)
+    assert other.status_code == 404  # someone else's webhook is not theirs to see
+    gone = await client.delete(f"/v1/webhooks/{hook['id']}", headers=host.auth)
+    assert gone.status_code == 204
+    await worker.drain()
+    assert len(receiver.requests) == 1
+    async with db.unit_of_work(write=False) as session:
+        left = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "webhook"))
+        ).all()
+    assert left == []
+    assert (await client.get(f"/v1/webhooks/{hook['id']}", headers=host.auth)).status_code == 404

@@ -7,7 +7,9 @@ as it is known: sent (never tried again), or failed (tried again later, see ``re
 given up after ``outbox_retry_hours``). A process killed mid-batch leaves its rows leased; the
 lease runs out and another worker sends them. Only a message whose send had finished when the
 process died, but whose outcome was not yet written, can be sent twice, so every message
-carries its row id (``Concierge-Delivery`` header, ``Message-ID``) for the receiver to notice.
+carries its row id (``Concierge-Delivery`` header, ``Message-ID``) for the receiver to notice;
+each lane (one webhook's deliveries go one at a time) waits for an outcome to be written before
+its next send, so there is at most one such message per lane.
 """
 
 from __future__ import annotations
@@ -113,11 +115,15 @@ class Worker:
         for job in jobs:
             lane = ("hook", job.subscription_id) if job.subscription_id else ("one", job.id)
             lanes.setdefault(lane, []).append(job)
-        outcomes: asyncio.Queue[tuple[Job, Outcome]] = asyncio.Queue()
+        outcomes: asyncio.Queue[tuple[Job, Outcome, asyncio.Future[None]]] = asyncio.Queue()
 
         async def in_turn(lane: list[Job]) -> None:
             for job in lane:
-                await outcomes.put((job, await self._attempt(job)))
+                written = asyncio.get_running_loop().create_future()
+                await outcomes.put((job, await self._attempt(job), written))
+                # The next one goes once this outcome is on disk: a crash can leave at most
+                # one message per lane sent but not known to be.
+                await written
 
         senders = asyncio.gather(*(in_turn(lane) for lane in lanes.values()))
         sent = recorded = 0
@@ -131,10 +137,12 @@ class Worker:
                     known.append(outcomes.get_nowait())
                 async with self.db.unit_of_work() as session:
                     now = self.clock.now()
-                    for job, outcome in known:
+                    for job, outcome, _ in known:
                         await _record(session, job, outcome, now, self.settings)
+                for _, _, written in known:
+                    written.set_result(None)
                 recorded += len(known)
-                sent += sum(1 for _, outcome in known if outcome.ok)
+                sent += sum(1 for _, outcome, _ in known if outcome.ok)
         finally:
             if recorded < len(jobs):
                 senders.cancel()  # the leases run out and the rest is sent again later
