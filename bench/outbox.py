@@ -154,7 +154,6 @@ async def _scenario(channel: str, root: Path) -> list[Row]:
         smtp_security="none",
         outbound_allow_private=True,
         outbox_seconds=0.1,
-        email_notifications=channel == "email",
         _env_file=None,  # type: ignore[call-arg]
     )
     db = Database(url)

@@ -165,7 +165,6 @@ class Settings(BaseSettings):
     outbox_retry_hours: float = Field(
         default=25.0, gt=0, description="Failed sends are retried, backing off, for this long"
     )
-    email_notifications: bool = True
     smtp_host: str | None = Field(
         default=None, description="Unset: each email is written as an .eml file to DATA_DIR/outbox"
     )
