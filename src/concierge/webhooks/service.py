@@ -56,7 +56,7 @@ async def check_url(url: str, settings: Settings) -> str:
     if not settings.outbound_allow_private:
         try:
             addresses = await outbound.resolve(parsed.host, parsed.port or 443)
-        except httpcore.ConnectError as exc:
+        except (httpcore.ConnectError, UnicodeError, ValueError) as exc:  # no such name
             raise outbound.OutboundRefused(f"{parsed.host} does not resolve.") from exc
         for address in addresses:
             why = outbound.refused_address(address, allow_private=False)
