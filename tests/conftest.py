@@ -13,6 +13,8 @@ pytest_plugins = [
     "tests.fixtures.logs",
     "tests.fixtures.redis",
     "tests.fixtures.caches",
+    "tests.fixtures.smtp",
+    "tests.fixtures.receiver",
     "tests.fixtures.static_http",
     "tests.fixtures.radicale",
 ]

@@ -22,6 +22,8 @@ from concierge.dining.watch_endpoints import router as watches_router
 from concierge.dining.watch_worker import watch_worker
 from concierge.mcp import http as mcp_http
 from concierge.mcp.runtime import Runtime
+from concierge.notifications.endpoints import router as notifications_router
+from concierge.outbox.worker import Worker as OutboxWorker
 from concierge.outside.endpoints import router as outside_calendars_router
 from concierge.outside.refresh import calendar_refresher
 from concierge.outside.writeback import calendar_writer
@@ -33,6 +35,7 @@ from concierge.scheduling.endpoints import router as availability_router
 from concierge.venue_sync.endpoints import router as venue_router
 from concierge.web.endpoints import install as install_web
 from concierge.web.home import router as home_router
+from concierge.webhooks.endpoints import router as webhooks_router
 
 DESCRIPTION = """Reservations of every kind: appointments between people, restaurant tables on
 Resy, and a venue's own ResyOS book.
@@ -61,6 +64,7 @@ def create_app(
                 calendar_refresher(database, the_clock, settings).running(),
                 calendar_writer(database, the_clock, settings).running(),
                 watch_worker(database, the_clock, settings),
+                OutboxWorker(database, the_clock, settings).running(),
                 mcp.running(),
             ):
                 yield
@@ -91,6 +95,8 @@ def create_app(
     app.include_router(calendars_router)
     app.include_router(outside_calendars_router)
     app.include_router(watches_router)
+    app.include_router(webhooks_router)
+    app.include_router(notifications_router)
     install_web(app)
     app.include_router(home_router)
     runtime = Runtime(

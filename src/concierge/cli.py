@@ -25,6 +25,8 @@ from concierge.errors import ConciergeError
 from concierge.integrations.resy.cli import resy_app
 from concierge.mcp.cli import mcp as mcp_command
 from concierge.observability.logs import configure_logging
+from concierge.outbox.cli import app as outbox_app
+from concierge.outbox.cli import where_emails_go
 from concierge.outside.cli import app as calendars_app
 from concierge.reservations.cli import app as holds_app
 from concierge.sandbox.cli import sandbox_app
@@ -51,6 +53,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(calendars_app, name="calendars")
 app.add_typer(watches_app, name="watches")
 app.command("mcp")(mcp_command)
+app.add_typer(outbox_app, name="outbox")
 
 console = Console()
 err = Console(stderr=True)
@@ -256,6 +259,7 @@ def serve(
         highlight=False,
     )
     console.print(f"Database: {_safe_url(settings)}", soft_wrap=True, highlight=False)
+    console.print(where_emails_go(settings), soft_wrap=True, highlight=False)
     uvicorn.run(
         "concierge.app:create_served_app",
         factory=True,

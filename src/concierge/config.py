@@ -155,6 +155,37 @@ class Settings(BaseSettings):
     )
     metrics_host: str = "127.0.0.1"
 
+    # --- outbox: emails and webhooks (see concierge.outbox)
+    outbox_seconds: float = Field(
+        default=1.0, description="How often the outbox worker looks for due messages; 0: never"
+    )
+    outbox_batch: int = Field(default=50, ge=1, description="Messages claimed per cycle")
+    outbox_lease_seconds: float = Field(
+        default=120.0, gt=0, description="How long a claimed message is a worker's alone"
+    )
+    outbox_retry_hours: float = Field(
+        default=25.0, gt=0, description="Failed sends are retried, backing off, for this long"
+    )
+    smtp_host: str | None = Field(
+        default=None, description="Unset: each email is written as an .eml file to DATA_DIR/outbox"
+    )
+    smtp_port: int = 587
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = Field(
+        default=None,
+        description="Better: `concierge outbox smtp-password`, which keeps it encrypted at rest",
+    )
+    smtp_from: str = "Concierge <concierge@localhost>"
+    smtp_timeout: float = 20.0
+    webhook_timeout: float = 10.0
+    webhook_disable_after_days: float = Field(
+        default=3.0, gt=0, description="A webhook failing every delivery this long is disabled"
+    )
+    webhook_secret_overlap_hours: float = Field(
+        default=24.0, ge=0, description="After a rotation the old secret also signs this long"
+    )
+
     # --- outbound HTTP to user-given URLs (calendar feeds, CalDAV, webhooks)
     outbound_allow_private: bool = Field(
         default=False,

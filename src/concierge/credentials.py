@@ -115,6 +115,10 @@ class CredentialStore:
         secret to keep, and a signature never reveals it."""
         return hmac.new(self._load_key(create=True), purpose.encode(), sha256).digest()
 
+    def cipher(self) -> Fernet:
+        """The install's Fernet, for other secrets kept at rest (see ``concierge.sealed``)."""
+        return self._cipher(create=True)
+
     # --- keys and paths
 
     def _path(self, platform: str) -> Path:

@@ -6,9 +6,9 @@ events, in the order they were recorded; a rolled-back transaction tells nothing
 are in-process and best effort (metrics, cache invalidation): an event is lost if the process
 dies between commit and subscriber.
 
-Seam for the outbox: work that must not be lost (notifications, webhooks, calendar write-back)
-will be written as outbox rows by ``record`` itself, in the same transaction as the change, and
-delivered by the job runner; the in-process subscribers stay as they are.
+Work that must not be lost (emails, webhooks) is written as outbox rows just before the
+commit, on the same transaction, from the events recorded (``concierge.outbox.writer``), and
+delivered by the outbox worker; the in-process subscribers stay as they are.
 """
 
 from __future__ import annotations
@@ -43,11 +43,26 @@ class ReservationChanged:
 
 Event = ReservationChanged
 
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something outside reservations that webhooks may hear of (``restaurant_booking.booked``,
+    ``venue_sync.completed``...): ``users`` whose subscriptions it concerns (admin-wide ones
+    hear of every notice), ``data`` the body's ``data``. Only the outbox is told of it, in the
+    same transaction; the in-process subscribers hear of reservation events alone."""
+
+    name: str
+    users: frozenset[int]
+    data: Mapping[str, Any]
+    at: datetime
+
+
 # Called with the committed events and the committing session's ``info`` (where, for example,
 # the change feed of its database is found).
 Subscriber = Callable[[Sequence[Event], Mapping[str, Any]], None]
 
 _PENDING = "concierge.events.pending"
+_NOTICES = "concierge.events.notices"
 _subscribers: list[Subscriber] = []
 
 
@@ -63,11 +78,25 @@ def record(session: AsyncSession | Session, event: Event) -> None:
     orm.info.setdefault(_PENDING, []).append(event)
 
 
+def notify(session: AsyncSession | Session, notice: Notice) -> None:
+    """Note ``notice`` on the unit of work, for the outbox, if and when it commits."""
+    orm = session.sync_session if isinstance(session, AsyncSession) else session
+    orm.info.setdefault(_NOTICES, []).append(notice)
+
+
 def pending(session: Session) -> Sequence[Event]:
-    """The events recorded on ``session`` not yet committed (for work that must be written in
-    the same transaction, from a ``before_commit`` hook)."""
+    """The events recorded on ``session`` and not yet committed."""
     found: list[Event] = session.info.get(_PENDING, [])
     return found
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_outbox(session: Session) -> None:
+    # The outbox rows go into the very transaction that made the change (see the docstring).
+    if session.info.get(_PENDING) or session.info.get(_NOTICES):
+        from concierge.outbox.writer import write
+
+        write(session, session.info.get(_PENDING, []), session.info.pop(_NOTICES, []))
 
 
 @sa_event.listens_for(Session, "after_commit")
@@ -84,3 +113,4 @@ def _tell_subscribers(session: Session) -> None:
 @sa_event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_NOTICES, None)

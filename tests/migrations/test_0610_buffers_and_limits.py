@@ -15,6 +15,9 @@ from sqlalchemy.engine import make_url
 from concierge import migrate
 from concierge.db import sync_url
 from tests.fixtures.database import BACKENDS, _admin_connection
+from tests.migrations.revisions import previous
+
+BEFORE = previous("0610")
 
 COLUMNS = {"buffer_before_minutes", "buffer_after_minutes", "max_per_day", "max_per_week"}
 
@@ -24,7 +27,7 @@ def url_at_0500(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     """An empty database of its own, migrated up to 0500."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path}/at-0500.db"
-        migrate.upgrade(url, "0500")
+        migrate.upgrade(url, BEFORE)
         yield url
         return
     postgres_url: str = request.getfixturevalue("postgres_url")
@@ -32,7 +35,7 @@ def url_at_0500(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     with _admin_connection() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url, "0500")
+    migrate.upgrade(url, BEFORE)
     yield url
     with _admin_connection() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -61,7 +64,7 @@ def test_existing_people_get_no_buffers_and_no_limits_and_downgrade_keeps_them(
             ).one()
             assert tuple(row) == ("Ada", 0, 0, None, None)
             connection.execute(text("UPDATE users SET max_per_day = 3, buffer_after_minutes = 5"))
-        command.downgrade(migrate.alembic_config(url_at_0500), "0500")
+        command.downgrade(migrate.alembic_config(url_at_0500), BEFORE)
         assert COLUMNS.isdisjoint(c["name"] for c in inspect(engine).get_columns("users"))
         with engine.begin() as connection:
             kept = connection.execute(text("SELECT name, horizon_days FROM users")).one()

@@ -17,9 +17,11 @@ from sqlalchemy.engine import make_url
 from concierge import migrate
 from concierge.models import Reservation, ReservationParticipant
 from tests.fixtures.database import BACKENDS, _admin_connection
+from tests.migrations.revisions import previous
 from tests.migrations.test_0500_participants import SOON, add_meeting, add_people, engine_for
 
-BEFORE, REVISION = "0500", "0630"
+REVISION = "0630"
+BEFORE = previous(REVISION)
 NEW_COLUMNS = {"sequence", "cancel_reason", "rescheduled_at"}
 
 

@@ -17,7 +17,10 @@ from concierge import migrate
 from concierge.db import sync_url
 from concierge.models import User
 from tests.fixtures.database import BACKENDS, _admin_connection
+from tests.migrations.revisions import previous
 
+REVISION = "0650"
+BEFORE = previous(REVISION)
 TABLES = {"outside_calendars", "outside_busy", "calendar_writes"}
 
 
@@ -25,7 +28,7 @@ TABLES = {"outside_calendars", "outside_busy", "calendar_writes"}
 def at_0500(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path}/before.db"
-        migrate.upgrade(url, "0500")
+        migrate.upgrade(url, BEFORE)
         yield url
         return
     postgres_url: str = request.getfixturevalue("postgres_url")
@@ -33,7 +36,7 @@ def at_0500(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with _admin_connection() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url, "0500")
+    migrate.upgrade(url, BEFORE)
     yield url
     with _admin_connection() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -67,7 +70,7 @@ def test_upgrade_adds_the_tables_keeps_the_rows_and_downgrade_removes_only_them(
     with engine.connect() as connection:
         assert connection.execute(select(User.name)).scalars().all() == ["Ada"]
 
-    command.downgrade(migrate.alembic_config(at_0500), "0500")
+    command.downgrade(migrate.alembic_config(at_0500), BEFORE)
     assert tables(at_0500) == before
     with engine.connect() as connection:
         assert connection.execute(select(User.name)).scalars().all() == ["Ada"]

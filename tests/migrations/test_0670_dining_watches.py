@@ -16,10 +16,11 @@ from concierge import migrate
 from concierge.db import sync_url
 from concierge.models import DiningReservation, DiningWatch, User
 from tests.fixtures.database import BACKENDS, _admin_connection
+from tests.migrations.revisions import previous
 from tests.migrations.test_0500_participants import add_people
 
 REVISION = "0670"
-BEFORE = "0500"
+BEFORE = previous(REVISION)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concierge import events
 from concierge.credentials import StoredCredentials
 from concierge.db import Database
 from concierge.dining import cards, confirmation
@@ -306,7 +307,25 @@ async def _record(
                 created_at=row.booked_at,
             )
         )
+        events.notify(session, _notice("booked", row, now))
     return row
+
+
+def _notice(kind: str, row: DiningReservation, now: datetime) -> events.Notice:
+    """What a webhook of the person is told of their restaurant booking."""
+    data = {
+        "restaurant_booking": {
+            "id": row.id,
+            "platform": row.platform,
+            "confirmation": row.confirmation,
+            "restaurant_name": row.restaurant_name,
+            "day": row.day.isoformat(),
+            "time": row.time.isoformat(),
+            "party_size": row.party_size,
+            "status": str(row.status),
+        }
+    }
+    return events.Notice(f"restaurant_booking.{kind}", frozenset({row.user_id}), data, now)
 
 
 # A table the person holds: Concierge's record, or one Resy lists that Concierge has no row for.
@@ -619,7 +638,8 @@ async def cancel_reservation(
             .values(status=DiningStatus.CANCELLED, cancelled_at=now)
         )
         await session.execute(delete(DiningVisit).where(DiningVisit.reservation_id == row.id))
-    row.status, row.cancelled_at = DiningStatus.CANCELLED, now
+        row.status, row.cancelled_at = DiningStatus.CANCELLED, now
+        events.notify(session, _notice("cancelled", row, now))
     return Cancellation(
         **_booking(row).model_dump(exclude={"cancellation_fee"}),
         refunded=refunded,

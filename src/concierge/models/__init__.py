@@ -6,6 +6,7 @@ from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
 from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
 from concierge.models.dining_watches import DiningWatch, DiningWatchEntry, WatchStatus
+from concierge.models.outbox import NotificationSettings, OutboxMessage
 from concierge.models.outside_calendars import CalendarWrite, OutsideBusy, OutsideCalendar
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
@@ -22,6 +23,7 @@ from concierge.models.venue import (
     VenueReservationState,
     VenueSyncCycle,
 )
+from concierge.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -37,6 +39,8 @@ __all__ = [
     "DiningWatchEntry",
     "IdempotencyRecord",
     "ManageLink",
+    "NotificationSettings",
+    "OutboxMessage",
     "OutsideBusy",
     "OutsideCalendar",
     "ParticipantRole",
@@ -51,5 +55,7 @@ __all__ = [
     "VenueReservationState",
     "VenueSyncCycle",
     "WatchStatus",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WeeklySchedule",
 ]

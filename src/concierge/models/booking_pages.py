@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concierge.models.base import Base, UTCDateTime
@@ -26,6 +26,9 @@ class ManageLink(Base):
     # The zone the guest chose on the page: their booking is shown (and exported) in it.
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The token itself, encrypted (concierge.sealed), so the emails about the booking can carry
+    # the link; the hash above stays the only way in.
+    token_sealed: Mapped[str | None] = mapped_column(Text)
 
 
 class CalendarFeed(Base):

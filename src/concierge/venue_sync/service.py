@@ -34,6 +34,7 @@ from typing import TypeVar
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concierge import events
 from concierge.clock import Clock
 from concierge.config import Settings
 from concierge.db import Database
@@ -229,6 +230,7 @@ async def _finish(
     report.requests = client.requests - spent_before
     report.finished_at = now
     session.add(_cycle_row(report))
+    events.notify(session, _notice(report))
     # One row a minute: keep a month of them.
     await session.execute(
         delete(VenueSyncCycle).where(
@@ -243,8 +245,20 @@ async def _record_failure(db: Database, report: CycleReport) -> None:
     try:
         async with db.unit_of_work() as session:
             session.add(_cycle_row(report))
+            events.notify(session, _notice(report))
     except Exception:  # the failure being recorded may be the database's own
         log.exception("could not record the failed venue sync cycle")
+
+
+def _notice(report: CycleReport) -> events.Notice:
+    """What admin-wide webhooks are told of a finished cycle (``venue_sync.completed`` or
+    ``venue_sync.failed``)."""
+    fields = ("venue_id", "mode", "listed", "fetched", "created", "updated", "cancelled",
+              "vanished", "reappeared", "guests_added", "error")  # fmt: skip
+    data = {"venue_sync": {name: getattr(report, name) for name in fields}}
+    kind = "completed" if report.ok else "failed"
+    at = report.finished_at or report.started_at
+    return events.Notice(f"venue_sync.{kind}", frozenset(), data, at)
 
 
 def _cycle_row(report: CycleReport) -> VenueSyncCycle:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concierge import sealed
 from concierge.accounts.tokens import token_hash
 from concierge.config import Settings
 from concierge.errors import InvalidRequest, NotFound
@@ -79,9 +80,14 @@ async def free_times(
 
 
 async def add_manage_link(
-    session: AsyncSession, reservation: Reservation, timezone: str, now: datetime
+    session: AsyncSession,
+    reservation: Reservation,
+    timezone: str,
+    now: datetime,
+    settings: Settings,
 ) -> str:
-    """A new unguessable link token for ``reservation``; only its hash is kept."""
+    """A new unguessable link token for ``reservation``; its hash finds it, and an encrypted
+    copy lets the emails about the booking carry the link."""
     token = secrets.token_urlsafe(32)
     session.add(
         ManageLink(
@@ -89,6 +95,7 @@ async def add_manage_link(
             token_hash=token_hash(token),
             timezone=timezone,
             created_at=now,
+            token_sealed=sealed.seal(settings, token),
         )
     )
     await session.flush()
@@ -171,7 +178,7 @@ async def hold(
         now=now,
         settings=settings,
     )
-    return await add_manage_link(session, reservation, timezone, now)
+    return await add_manage_link(session, reservation, timezone, now, settings)
 
 
 async def book(
@@ -212,7 +219,7 @@ async def book(
         settings=settings,
         confirm=True,
     )
-    return await add_manage_link(session, reservation, timezone, now)
+    return await add_manage_link(session, reservation, timezone, now, settings)
 
 
 async def confirm(session: AsyncSession, booking: GuestBooking, now: datetime) -> Reservation:

@@ -1,7 +1,7 @@
 """reservations: a calendar SEQUENCE, the cancellation's reason, when it was last moved
 
 Revision ID: 0630
-Revises: 0500
+Revises: 0610
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0630"
-down_revision: str | Sequence[str] | None = "0500"
+down_revision: str | Sequence[str] | None = "0610"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

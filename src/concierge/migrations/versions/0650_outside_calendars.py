@@ -2,7 +2,7 @@
 bookings written back to them
 
 Revision ID: 0650
-Revises: 0500
+Revises: 0640
 Create Date: 2026-12-02
 
 New tables only: upgrade touches no existing row; downgrade drops the three tables (the cached
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0650"
-down_revision: str | Sequence[str] | None = "0500"
+down_revision: str | Sequence[str] | None = "0640"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """dining watches: tables booked the moment they open, and each watch's log
 
 Revision ID: 0670
-Revises: 0500
+Revises: 0650
 Create Date: 2026-12-02
 
 Two new tables and nothing else: upgrading touches no existing row, and downgrading drops only
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0670"
-down_revision: str | Sequence[str] | None = "0500"
+down_revision: str | Sequence[str] | None = "0650"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
