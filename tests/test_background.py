@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import cast
 
 import pytest
 from sqlalchemy import ColumnElement, select
 
-from concierge.background import Leased, claim
+from concierge.background import claim
 from concierge.clock import FrozenClock
 from concierge.db import Database
 from concierge.models import OutboxMessage
@@ -17,7 +16,7 @@ from concierge.models import OutboxMessage
 pytestmark = pytest.mark.anyio
 
 LEASE = timedelta(minutes=2)
-TABLE = cast("type[Leased]", OutboxMessage)
+TABLE = OutboxMessage
 
 
 async def add_messages(db: Database, clock: FrozenClock, count: int, **fields: object) -> None:

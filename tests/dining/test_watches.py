@@ -14,7 +14,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -23,7 +23,7 @@ import pytest
 from mcp import Client
 from sqlalchemy import select
 
-from concierge.background import Leased, claim
+from concierge.background import claim
 from concierge.clock import Clock, FrozenClock, RunningClock
 from concierge.config import Settings
 from concierge.db import Database
@@ -453,7 +453,7 @@ async def test_a_leased_watch_is_left_alone_and_a_worker_that_lost_its_lease_can
     async with db.unit_of_work() as session:
         assert await claim(
             session,
-            cast("type[Leased]", DiningWatch),
+            DiningWatch,
             DiningWatch.id == watch["id"],
             owner=stalled.owner,
             now=both_clocks.now(),
