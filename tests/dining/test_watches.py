@@ -35,6 +35,7 @@ from concierge.models import DiningReservation, DiningWatch
 from concierge.sandbox.resy_inventory import cancel_at_random, sell_out
 from tests.fixtures.mcp import ok, text_of
 from tests.fixtures.resy import ResySandbox
+from tests.mcp import booking_steps
 from tests.mcp.test_restaurant_tools import SATURDAY, call, login
 
 pytestmark = pytest.mark.anyio
@@ -228,9 +229,8 @@ async def test_a_table_already_held_there_that_day_stops_the_watch_without_booki
     async with connect_as(me, both_clocks) as client:
         await login(client)
         ok(
-            await call(
+            await booking_steps.book(
                 client,
-                "make_reservation",
                 restaurant_name="Don Angie",
                 date="Saturday",
                 time="17:30",
@@ -416,9 +416,8 @@ async def test_a_table_already_held_inside_the_window_is_taken_as_the_watchs_own
     async with connect_as(me, both_clocks) as client:
         await login(client)
         held = ok(
-            await call(
+            await booking_steps.book(
                 client,
-                "make_reservation",
                 restaurant_name="Don Angie",
                 date="Saturday",
                 time="19:30",

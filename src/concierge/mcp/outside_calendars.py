@@ -44,8 +44,9 @@ async def connect_calendar(
     write_bookings_to: Annotated[
         str | None,
         Field(
+            max_length=2000,
             description="CalDAV only: the calendar (its href from a first connect) that "
-            "confirmed appointments are written into"
+            "confirmed appointments are written into",
         ),
     ] = None,
 ) -> Annotated[CallToolResult, CalendarConnected]:
