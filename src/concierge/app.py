@@ -20,6 +20,7 @@ from concierge.config import Settings, get_settings
 from concierge.db import Database
 from concierge.mcp import http as mcp_http
 from concierge.mcp.runtime import Runtime
+from concierge.meeting_types.endpoints import router as meeting_types_router
 from concierge.ratelimit.deps import check_account
 from concierge.reservations.endpoints import router as reservations_router
 from concierge.reservations.expiry import hold_sweeper
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(venue_router)
     app.include_router(reservations_router)
     app.include_router(calendars_router)
+    app.include_router(meeting_types_router)
     install_web(app)
     app.include_router(home_router)
     runtime = Runtime(

@@ -105,3 +105,15 @@ class RateLimited(ConciergeError):
 
 class ServiceUnavailable(ConciergeError):
     status, code, title = 503, "unavailable", "Service unavailable"
+
+
+class SlugTaken(ConciergeError):
+    status, code, title = 409, "slug_taken", "Address already used"
+
+
+class DurationNotOffered(ConciergeError):
+    status, code, title = 422, "duration_not_offered", "Length not offered"
+
+
+class AnswerRequired(ConciergeError):
+    status, code, title = 422, "answer_required", "Answer required"

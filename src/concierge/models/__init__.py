@@ -5,6 +5,7 @@ from concierge.models.base import Base, UTCDateTime
 from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
 from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
+from concierge.models.meeting_types import LocationKind, MeetingType
 from concierge.models.reservations import (
     ACTIVE_STATUSES,
     IdempotencyRecord,
@@ -31,7 +32,9 @@ __all__ = [
     "DiningStatus",
     "DiningVisit",
     "IdempotencyRecord",
+    "LocationKind",
     "ManageLink",
+    "MeetingType",
     "ParticipantRole",
     "Reservation",
     "ReservationParticipant",

@@ -22,6 +22,8 @@ from concierge.api.pagination import (
 from concierge.api.params import ReservationId
 from concierge.api.problems import documented
 from concierge.errors import Forbidden, InvalidRequest
+from concierge.meeting_types import service as meeting_types
+from concierge.meeting_types.schemas import AnswerOut
 from concierge.models import Reservation, ReservationStatus
 from concierge.ratelimit.deps import limit_by_account
 from concierge.reservations import expiry, idempotency, service
@@ -52,6 +54,8 @@ _CREATE_422 = [
     "outside_availability",
     "self_booking",
     "idempotency_key_reused",
+    "duration_not_offered",
+    "answer_required",
 ]
 
 
@@ -75,6 +79,8 @@ def view(reservation: Reservation, now: datetime, tz: ZoneInfo | None = None) ->
         created_at=render(reservation.created_at, tz),
         confirmed_at=instant(reservation.confirmed_at),
         cancelled_at=instant(reservation.cancelled_at),
+        meeting_type=reservation.meeting_type_id,
+        answers=[AnswerOut.model_validate(a) for a in reservation.answers or []],
     )
 
 
@@ -113,17 +119,36 @@ async def create_reservation(
             return JSONResponse(
                 first.body, status_code=first.status_code, headers={"Idempotent-Replayed": "true"}
             )
-    reservation = await service.reserve(
-        session,
-        guest=actor,
-        host_id=body.host_id,
-        start=body.start,
-        duration_minutes=body.duration,
-        note=body.note,
-        confirm=body.confirm,
-        now=now,
-        settings=settings,
-    )
+    if body.meeting_type is None:
+        if body.answers:
+            raise InvalidRequest("answers go with a meeting_type.", field="answers")
+        reservation = await service.reserve(
+            session,
+            guest=actor,
+            host_id=body.host_id,
+            start=body.start,
+            duration_minutes=body.duration,
+            note=body.note,
+            confirm=body.confirm,
+            now=now,
+            settings=settings,
+        )
+    else:
+        meeting_type = await meeting_types.for_host(session, body.host_id, body.meeting_type)
+        reservation = await meeting_types.reserve(
+            session,
+            meeting_type=meeting_type,
+            guest=actor,
+            start=body.start,
+            duration=body.duration
+            if "duration" in body.model_fields_set
+            else meeting_type.durations[0],
+            answers=body.answers,
+            note=body.note,
+            confirm=body.confirm,
+            now=now,
+            settings=settings,
+        )
     out = view(reservation, now, out_zone)
     if idempotency_key is not None:
         await idempotency.remember(

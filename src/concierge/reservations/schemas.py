@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from concierge.api.params import MAX_ID
+from concierge.meeting_types.schemas import AnswerOut, Answers
 from concierge.validation import LINES, Instant
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), LINES]
@@ -34,6 +35,18 @@ class ReservationCreate(BaseModel):
         default=False,
         description="Book at once (`confirmed`) instead of holding the time for HOLD_MINUTES",
     )
+    meeting_type: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="Book one of the host's meeting types: its lengths, notice and horizon "
+        "apply, and `duration` defaults to its first length",
+    )
+    answers: Answers = Field(
+        default_factory=dict,
+        description="Answers to the meeting type's questions, by question id; a required one "
+        "left out: 422 `answer_required`",
+    )
 
 
 class ReservationOut(BaseModel):
@@ -58,6 +71,12 @@ class ReservationOut(BaseModel):
     created_at: str
     confirmed_at: str | None
     cancelled_at: str | None
+    meeting_type: int | None = Field(
+        default=None, description="The meeting type it was booked through, if any"
+    )
+    answers: list[AnswerOut] = Field(
+        default_factory=list, description="The guest's answers, each with its question as asked"
+    )
 
 
 class ExpiredHolds(BaseModel):

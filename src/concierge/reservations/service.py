@@ -65,6 +65,17 @@ class Visitor:
     email: str
 
 
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What a host's meeting type brings to a booking: its own notice and horizon (in place of
+    the host's), and the guest's answers to its questions, kept on the reservation."""
+
+    meeting_type_id: int
+    min_notice_minutes: int
+    horizon_days: int
+    answers: list[dict[str, str]]
+
+
 # ------------------------------------------------------------------------------------ statuses
 
 
@@ -123,9 +134,17 @@ async def advisory_lock(session: AsyncSession, namespace: int, key: int | str) -
 
 
 def check_time(
-    host: User, start: datetime, duration_minutes: int, now: datetime, settings: Settings
+    host: User,
+    start: datetime,
+    duration_minutes: int,
+    now: datetime,
+    settings: Settings,
+    offer: Offer | None = None,
 ) -> Interval:
-    """The span ``[start, start + duration)`` if it keeps the grid, notice and horizon rules."""
+    """The span ``[start, start + duration)`` if it keeps the grid, notice and horizon rules
+    (the meeting type's notice and horizon when booked through one, else the host's)."""
+    notice = host.min_notice_minutes if offer is None else offer.min_notice_minutes
+    horizon_days = host.horizon_days if offer is None else offer.horizon_days
     require_instant(start, "start")
     step = settings.slot_minutes
     if duration_minutes <= 0 or duration_minutes % step:
@@ -142,17 +161,16 @@ def check_time(
             next_step=PickFreeTime(host.id, host.name),
             field="start",
         )
-    earliest = now + timedelta(minutes=host.min_notice_minutes)
+    earliest = now + timedelta(minutes=notice)
     if start < earliest:
         raise TooSoon(
-            f"{host.name} needs {host.min_notice_minutes} minutes' notice: start at "
-            f"{render(earliest)} or later.",
+            f"{host.name} needs {notice} minutes' notice: start at {render(earliest)} or later.",
             field="start",
         )
-    horizon = now + timedelta(days=host.horizon_days)
+    horizon = now + timedelta(days=horizon_days)
     if start >= horizon:
         raise TooFar(
-            f"{host.name} takes bookings up to {host.horizon_days} days ahead: start before "
+            f"{host.name} takes bookings up to {horizon_days} days ahead: start before "
             f"{render(horizon)}.",
             field="start",
         )
@@ -225,16 +243,18 @@ async def reserve(
     settings: Settings,
     note: str | None = None,
     confirm: bool = False,
+    offer: Offer | None = None,
 ) -> Reservation:
     """Hold ``[start, start + duration)`` of the host's time for ``settings.hold_minutes``, or
-    book it at once with ``confirm``. Raises the domain error of the first rule it breaks."""
+    book it at once with ``confirm``; through a meeting type with its ``offer``. Raises the
+    domain error of the first rule it breaks."""
     host = await accounts.get_user(session, host_id)
     if isinstance(guest, User) and guest.id == host.id:
         raise SelfBooking(
             "You cannot reserve your own time; to keep it free, remove it from your "
             "availability with a date override instead."
         )
-    span = check_time(host, start, duration_minutes, now, settings)
+    span = check_time(host, start, duration_minutes, now, settings, offer)
     await _require_available(session, host, span)
     # Most losers of a race stop here, without queueing for the lock; the winner checks again.
     await _require_free(session, host, guest, span, now)
@@ -254,6 +274,8 @@ async def reserve(
         confirmed_at=now if confirm else None,
         created_at=now,
     )
+    if offer is not None:
+        reservation.meeting_type_id, reservation.answers = offer.meeting_type_id, offer.answers
     if isinstance(guest, User):
         reservation.guest_id = guest.id
     else:
