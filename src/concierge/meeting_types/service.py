@@ -235,15 +235,21 @@ def answers_for(meeting_type: MeetingType, given: Mapping[str, str]) -> list[dic
 
 
 def offer(
-    meeting_type: MeetingType, host: User, duration: int, given: Mapping[str, str]
+    meeting_type: MeetingType,
+    host: User,
+    duration: int,
+    given: Mapping[str, str],
+    *,
+    answers_due: bool = True,
 ) -> reservations.Offer:
-    """What booking ``duration`` minutes of this type asks of the reservations service."""
+    """What booking ``duration`` minutes of this type asks of the reservations service; a hold
+    taken while the guest is still typing (``answers_due=False``) has no answers yet."""
     check_duration(meeting_type, duration)
     return reservations.Offer(
         meeting_type_id=meeting_type.id,
         min_notice_minutes=notice_minutes(meeting_type, host),
         horizon_days=horizon_days(meeting_type, host),
-        answers=answers_for(meeting_type, given),
+        answers=answers_for(meeting_type, given) if answers_due else [],
     )
 
 
