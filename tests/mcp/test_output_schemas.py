@@ -49,6 +49,8 @@ async def tour(client: Client) -> dict[str, dict[str, Any]]:
     await call("confirm_appointment", id=held["id"])
     await call("my_appointments")
     await call("cancel_appointment", id=held["id"])
+    await call("list_meeting_types", person="Ada")
+    await call("book_meeting_type", person="Ada", meeting_type="meeting", start="2026-11-25T10:00")
     return answers
 
 

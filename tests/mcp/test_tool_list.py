@@ -15,8 +15,15 @@ READ_ONLY = {
     "find_free_slots",
     "find_common_time",
     "my_appointments",
+    "list_meeting_types",
 }
-DESTRUCTIVE = {"make_reservation", "cancel_reservation", "book_appointment", "cancel_appointment"}
+DESTRUCTIVE = {
+    "make_reservation",
+    "cancel_reservation",
+    "book_appointment",
+    "cancel_appointment",
+    "book_meeting_type",
+}
 OTHERS = {"store_resy_credentials", "confirm_appointment"}
 
 

@@ -70,6 +70,14 @@ def tour(saturday: date) -> list[dict[str, Any]]:
         step("confirm_appointment", id=ref("/book_appointment/id")),
         step("my_appointments"),
         step("cancel_appointment", id=ref("/book_appointment/id")),
+        step("list_meeting_types", person="Ada"),
+        step(
+            "book_meeting_type",
+            person="Ada",
+            meeting_type=ref("/list_meeting_types/items/0/slug"),
+            start=ref("/find_free_slots/days/0/starts/0"),
+            confirm=True,
+        ),
     ]
 
 
@@ -137,6 +145,13 @@ def check_facts(answers: dict[str, dict[str, Any]], saturday: date) -> None:
     [mine] = answers["my_appointments"]["items"]
     assert (mine["id"], mine["status"]) == (held["id"], "confirmed")
     assert answers["cancel_appointment"]["status"] == "cancelled"
+
+    [offered] = answers["list_meeting_types"]["items"]
+    assert (offered["slug"], offered["durations"]) == ("meeting", [15, 30, 60])
+    typed = answers["book_meeting_type"]
+    assert typed["status"] == "confirmed"
+    assert typed["start"] == held["start"]  # the time given back by the cancel, booked again
+    assert typed["duration"] == 15  # the type's first length
 
 
 async def test_over_streamable_http_every_answer_passes_the_clients_validation(

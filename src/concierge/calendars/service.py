@@ -14,7 +14,7 @@ from concierge.accounts.tokens import token_hash
 from concierge.calendars import ics
 from concierge.calendars.ics import CalendarEvent
 from concierge.errors import NotFound
-from concierge.models import CalendarFeed, Reservation, ReservationStatus, User
+from concierge.models import CalendarFeed, MeetingType, Reservation, ReservationStatus, User
 from concierge.timezones import zone
 
 _WRONG_KEY = "No such calendar feed: ask its owner for a current link."
@@ -55,9 +55,10 @@ async def confirmed_events(session: AsyncSession, user: User) -> list[CalendarEv
     """Every confirmed reservation ``user`` hosts or attends, titled from their side."""
     host, guest = aliased(User), aliased(User)
     rows = await session.execute(
-        select(Reservation, host.name, guest.name, guest.email)
+        select(Reservation, host.name, guest.name, guest.email, MeetingType.title)
         .join(host, host.id == Reservation.host_id)
         .outerjoin(guest, guest.id == Reservation.guest_id)
+        .outerjoin(MeetingType, MeetingType.id == Reservation.meeting_type_id)
         .where(
             or_(Reservation.host_id == user.id, Reservation.guest_id == user.id),
             Reservation.status == ReservationStatus.CONFIRMED,
@@ -65,7 +66,7 @@ async def confirmed_events(session: AsyncSession, user: User) -> list[CalendarEv
         .order_by(Reservation.start_at, Reservation.id)
     )
     events = []
-    for reservation, host_name, guest_name, guest_email in rows:
+    for reservation, host_name, guest_name, guest_email, title in rows:
         attendee = None
         if reservation.host_id == user.id:
             other = guest_name or reservation.guest_name or reservation.guest_email or "a guest"
@@ -73,8 +74,17 @@ async def confirmed_events(session: AsyncSession, user: User) -> list[CalendarEv
             attendee = (other, email) if email else None
         else:
             other = host_name
-        events.append(event_for(reservation, f"Meeting with {other}", attendee=attendee))
+        events.append(
+            event_for(reservation, f"{title or 'Meeting'} with {other}", attendee=attendee)
+        )
     return events
+
+
+def description(reservation: Reservation) -> str | None:
+    """The note, then the guest's answers to the meeting type's questions, one per line."""
+    lines = [reservation.note] if reservation.note else []
+    lines += [f"{a['question']}: {a['answer']}" for a in reservation.answers or []]
+    return "\n".join(lines) or None
 
 
 def event_for(
@@ -90,7 +100,7 @@ def event_for(
         summary=summary,
         created=reservation.created_at,
         modified=reservation.cancelled_at or reservation.confirmed_at or reservation.created_at,
-        description=reservation.note,
+        description=description(reservation),
         url=url,
         attendee=attendee,
     )

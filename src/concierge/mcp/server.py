@@ -14,7 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import INVALID_PARAMS, CallToolResult, InputRequiredResult, ToolAnnotations
 from pydantic import ValidationError
 
-from concierge.mcp import appointments, arguments, restaurants
+from concierge.mcp import appointments, arguments, meeting_types, restaurants
 from concierge.mcp.results import (
     DESTRUCTIVE,
     DESTRUCTIVE_OPEN,
@@ -32,7 +32,8 @@ Restaurants: search_restaurants or check_availability first; show the person the
 call make_reservation only after they have confirmed the restaurant, date, time and party size.
 The first time, they give their Resy email and password to store_resy_credentials.
 Appointments: find_free_slots (one person) or find_common_time (several), then
-book_appointment. Times are in the person's own time zone unless an offset is shown.
+book_appointment; or list_meeting_types, then book_meeting_type with the answers its
+questions need. Times are in the person's own time zone unless an offset is shown.
 Every tool acts for the person this server runs as, and only sees their things."""
 
 # (tool, title, annotations): read-only tools are marked so; booking and cancelling are
@@ -50,6 +51,8 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
     (appointments.confirm_appointment, "Confirm an appointment", IDEMPOTENT),
     (appointments.cancel_appointment, "Cancel an appointment", DESTRUCTIVE),
     (appointments.my_appointments, "My appointments", READ_ONLY),
+    (meeting_types.list_meeting_types, "List meeting types", READ_ONLY),
+    (meeting_types.book_meeting_type, "Book a meeting type", DESTRUCTIVE),
 ]
 
 

@@ -625,7 +625,7 @@ async def invite(request: Request, token: str, clock: ClockDep, base_url: BaseUr
         )
     event = calendars.event_for(
         found.reservation,
-        f"Meeting with {found.host.name}",
+        f"{found.meeting_type.title if found.meeting_type else 'Meeting'} with {found.host.name}",
         url=f"{base_url}/bookings/{token}",
     )
     body = ics.calendar([event], zone(found.timezone), now)

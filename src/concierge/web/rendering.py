@@ -358,6 +358,16 @@ _NOTICES = {
 }
 
 
+def _where(booking: GuestBooking, state: str) -> dict[str, str]:
+    """Where the guest meets: a video link only once the booking is theirs for sure."""
+    offered = booking.meeting_type
+    if offered is None or offered.location_kind == "none":
+        return {}
+    label = views.location_label(offered.location_kind, offered.location_detail)
+    link = offered.location_detail if offered.location_kind == "video" else ""
+    return {"label": label, "link": link if state == "confirmed" else ""}
+
+
 def booking_context(
     booking: GuestBooking,
     token: str,
@@ -383,6 +393,9 @@ def booking_context(
             "state": state,
             "state_label": _STATE_LABELS.get(state, state),
             "host_name": booking.host.name,
+            "title": booking.meeting_type.title if booking.meeting_type else "",
+            "where": _where(booking, state),
+            "answers": list(r.answers or []),
             "when": views.when_label(r.start_at, r.end_at, tz),
             "start_iso": r.start_at.astimezone(tz).isoformat(),
             "duration_label": views.duration_label(r.duration_minutes),
