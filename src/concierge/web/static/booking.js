@@ -140,6 +140,7 @@
     var wanted = null; // the start the visitor has chosen
     var held = null; // the start the server holds for them
     var submitting = false;
+    var bookWhenHeld = false;
     var timer = null;
 
     function fields(extra) {
@@ -190,6 +191,13 @@
         })
         .then(function () {
           inFlight = false;
+          if (bookWhenHeld) {
+            // Book was pressed while the hold was on its way: send the form now that the
+            // cookie names the hold, so the booking confirms it instead of racing it.
+            bookWhenHeld = false;
+            form.submit();
+            return;
+          }
           // Only a choice made meanwhile is sent: a failed request is never retried in a loop.
           if (wanted !== start) send();
         });
@@ -219,6 +227,10 @@
       }
       submitting = true;
       submit.setAttribute("aria-disabled", "true");
+      if (inFlight) {
+        event.preventDefault();
+        bookWhenHeld = true;
+      }
     });
 
     // Leaving without booking gives the time back at once (not only when the hold lapses).
