@@ -22,6 +22,7 @@ from concierge.dining.watch_endpoints import router as watches_router
 from concierge.dining.watch_worker import watch_worker
 from concierge.mcp import http as mcp_http
 from concierge.mcp.runtime import Runtime
+from concierge.meeting_types.endpoints import router as meeting_types_router
 from concierge.notifications.endpoints import router as notifications_router
 from concierge.outbox.worker import Worker as OutboxWorker
 from concierge.outside.endpoints import router as outside_calendars_router
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(watches_router)
     app.include_router(webhooks_router)
     app.include_router(notifications_router)
+    app.include_router(meeting_types_router)
     install_web(app)
     app.include_router(home_router)
     runtime = Runtime(

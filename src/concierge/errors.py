@@ -119,3 +119,15 @@ class LimitReached(ConciergeError):
 
 class NotReschedulable(ConciergeError):
     status, code, title = 409, "not_reschedulable", "Not reschedulable"
+
+
+class SlugTaken(ConciergeError):
+    status, code, title = 409, "slug_taken", "Address already used"
+
+
+class DurationNotOffered(ConciergeError):
+    status, code, title = 422, "duration_not_offered", "Length not offered"
+
+
+class AnswerRequired(ConciergeError):
+    status, code, title = 422, "answer_required", "Answer required"

@@ -71,6 +71,9 @@ async def tour(client: Client, feed_url: str) -> dict[str, dict[str, Any]]:
     await call("reschedule_appointment", id=held["id"], start="2026-11-25T11:00")
     await call("my_appointments")
     await call("cancel_appointment", id=held["id"])
+    await call("list_meeting_types", person="Ada")
+    await call("book_meeting_type", person="Ada", meeting_type="meeting", start="2026-11-25T10:00")
+
     common = await call("find_common_time", people=["Ada", "Ben"], date_range="2026-11-25")
     start = common["days"][0]["windows"][0]["start"]
     await call("book_meeting", people=["Ada", "Ben"], start=start)

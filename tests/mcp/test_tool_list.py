@@ -21,12 +21,14 @@ READ_ONLY = {
     "list_priority_notify",
     "my_calendars",
     "list_watches",
+    "list_meeting_types",
 }
 DESTRUCTIVE = {
     "make_reservation",
     "cancel_reservation",
     "book_appointment",
     "book_meeting",
+    "book_meeting_type",
     "cancel_appointment",
     "reschedule_appointment",
     "remove_calendar",

@@ -103,6 +103,14 @@ def tour(saturday: date, feed_url: str) -> list[dict[str, Any]]:
         ),
         step("my_appointments"),
         step("cancel_appointment", id=ref("/book_appointment/id")),
+        step("list_meeting_types", person="Ada"),
+        step(
+            "book_meeting_type",
+            person="Ada",
+            meeting_type=ref("/list_meeting_types/items/0/slug"),
+            start=ref("/find_free_slots/days/0/starts/0"),
+            confirm=True,
+        ),
         # Asked again with two people: the window found is the meeting booked in one call.
         step("find_common_time", people=["Ada", "Ben"], date_range="next week"),
         step(
@@ -214,6 +222,13 @@ def check_facts(answers: dict[str, dict[str, Any]], saturday: date) -> None:
     assert meeting["start"] == answers["find_common_time"]["days"][0]["windows"][0]["start"]
     assert [meeting["host"]["name"], *(p["name"] for p in meeting["co_hosts"])] == ["Ada", "Ben"]
     assert meeting["guest"]["name"] == "Dana"
+
+    [offered] = answers["list_meeting_types"]["items"]
+    assert (offered["slug"], offered["durations"]) == ("meeting", [15, 30, 60])
+    typed = answers["book_meeting_type"]
+    assert typed["status"] == "confirmed"
+    assert typed["start"] == held["start"]  # the time given back by the cancel, booked again
+    assert typed["duration"] == 15  # the type's first length
 
 
 async def test_over_streamable_http_every_answer_passes_the_clients_validation(

@@ -49,6 +49,8 @@ async def test_a_hold_lasts_thirty_minutes_and_confirms_once(
         "cancel_reason": None,
         "sequence": 0,
         "rescheduled_at": None,
+        "meeting_type": None,  # booked without one of the host's meeting types
+        "answers": [],
     }
     confirmed = await client.post(f"/v1/reservations/{body['id']}/confirm", headers=guest.auth)
     assert confirmed.status_code == 200

@@ -73,3 +73,34 @@ async def test_a_rate_limited_browser_is_told_when_to_try_again(
     assert f"Please try again in {retry} seconds." in page.text
     assert program.status_code == 429
     assert program.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_app_wide_limit_answers_a_browser_with_a_page_and_a_program_with_json(
+    settings: Settings, db: Database, clock: FrozenClock, client: httpx.AsyncClient, sign_up: Any
+) -> None:
+    ada = await sign_up("Ada")
+    slug = (await client.get("/v1/users/me", headers=ada.auth)).json()["slug"]
+    app: FastAPI = create_app(
+        settings.model_copy(update={"rate_limit_default": "2/minute"}), db=db, clock=clock
+    )
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://concierge.test") as c:
+        for _ in range(2):
+            assert (await c.get(f"/book/{slug}", headers=BROWSER)).status_code == 200
+
+        page_answer = await c.get(f"/book/{slug}", headers=BROWSER)
+        home = await c.get("/", headers=BROWSER)
+        program = await c.get(f"/book/{slug}", headers={"Accept": "application/json"})
+        api = await c.get("/v1/users/me", headers=BROWSER)
+
+    assert page_answer.status_code == 429
+    assert page_answer.headers["content-type"].startswith("text/html")
+    retry = int(page_answer.headers["retry-after"])
+    assert 0 < retry <= 60
+    assert f"Please try again in {retry} seconds." in read(page_answer).text
+    assert home.status_code == 429
+    assert home.headers["content-type"].startswith("text/html")
+    for refused in (program, api):
+        assert refused.status_code == 429
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["code"] == "rate_limited"

@@ -20,6 +20,7 @@ from concierge.changes import ACCOUNTS, ChangeFeed, reading_since, touching
 from concierge.config import Settings
 from concierge.db import core_rows
 from concierge.errors import EmailTaken, Forbidden, NotFound, Unauthenticated
+from concierge.meeting_types import defaults as meeting_types
 from concierge.models import ApiToken, Reservation, ReservationStatus, User, WeeklySchedule
 from concierge.reservations import transitions
 from concierge.timezones import zone
@@ -84,6 +85,7 @@ async def create_user(
     except IntegrityError as exc:  # a concurrent sign-up with the same email won the race
         raise EmailTaken(f"{email} is already registered.") from exc
     session.add(WeeklySchedule(user_id=user.id, timezone=timezone, days=DEFAULT_WEEKLY_HOURS))
+    session.add(meeting_types.first_type(user, now))
     token = await issue_token(session, user, now)
     return user, token
 
@@ -257,6 +259,8 @@ async def update_user(
             continue
         setattr(user, name, value)
     await session.flush()
+    if changes.get("booking_durations") is not None:
+        await meeting_types.offer_durations(session, user)
     return user
 
 

@@ -22,6 +22,7 @@ from concierge.config import Settings
 from concierge.errors import NotFound
 from concierge.models import (
     CalendarFeed,
+    MeetingType,
     Reservation,
     ReservationParticipant,
     ReservationStatus,
@@ -101,9 +102,10 @@ async def calendar_events(
         ReservationParticipant.user_id == user.id
     )
     rows = await session.execute(
-        select(Reservation, host.name, host.email, guest.name, guest.email)
+        select(Reservation, host.name, host.email, guest.name, guest.email, MeetingType.title)
         .join(host, host.id == Reservation.host_id)
         .outerjoin(guest, guest.id == Reservation.guest_id)
+        .outerjoin(MeetingType, MeetingType.id == Reservation.meeting_type_id)
         .where(
             Reservation.id.in_(theirs),
             in_calendars(now, settings),
@@ -111,20 +113,27 @@ async def calendar_events(
         .order_by(Reservation.start_at, Reservation.id)
     )
     events = []
-    for reservation, host_name, host_email, guest_name, guest_email in rows:
+    for reservation, host_name, host_email, guest_name, guest_email, title in rows:
         their_name = guest_name or reservation.guest_name or reservation.guest_email or "a guest"
         other = host_name if reservation.guest_id == user.id else their_name
         email = guest_email or reservation.guest_email
         events.append(
             event_for(
                 reservation,
-                f"Meeting with {other}",
+                f"{title or 'Meeting'} with {other}",
                 settings.uid_domain,
                 attendee=(their_name, email) if email else None,
                 organizer=(host_name, host_email),
             )
         )
     return events
+
+
+def description(reservation: Reservation) -> str | None:
+    """The note, then the guest's answers to the meeting type's questions, one per line."""
+    lines = [reservation.note] if reservation.note else []
+    lines += [f"{a['question']}: {a['answer']}" for a in reservation.answers or []]
+    return "\n".join(lines) or None
 
 
 def event_for(
@@ -144,7 +153,7 @@ def event_for(
         summary=summary,
         created=reservation.created_at,
         modified=reservation.modified_at,
-        description=reservation.note,
+        description=description(reservation),
         url=url,
         attendee=attendee,
         organizer=organizer,

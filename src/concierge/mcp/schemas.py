@@ -70,3 +70,26 @@ class Appointment(BaseModel):
 class Appointments(BaseModel):
     timezone: str
     items: list[Appointment]
+
+
+class QuestionInfo(BaseModel):
+    id: str = Field(description="The key of its answer in book_meeting_type's answers")
+    label: str
+    required: bool
+
+
+class MeetingTypeInfo(BaseModel):
+    id: int
+    slug: str
+    title: str
+    description: str
+    durations: list[int] = Field(description="Minutes offered; the first is the default")
+    location: str | None = Field(description="Where it happens, in words; None if not said")
+    questions: list[QuestionInfo]
+    min_notice_minutes: int = Field(description="How far ahead it must be booked")
+    horizon_days: int = Field(description="How many days ahead it can be booked")
+
+
+class MeetingTypes(BaseModel):
+    person: PersonRef
+    items: list[MeetingTypeInfo]

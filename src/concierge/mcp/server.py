@@ -14,7 +14,14 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import INVALID_PARAMS, CallToolResult, InputRequiredResult, ToolAnnotations
 from pydantic import ValidationError
 
-from concierge.mcp import appointments, arguments, outside_calendars, restaurants, watches
+from concierge.mcp import (
+    appointments,
+    arguments,
+    meeting_types,
+    outside_calendars,
+    restaurants,
+    watches,
+)
 from concierge.mcp.results import (
     DESTRUCTIVE,
     DESTRUCTIVE_OPEN,
@@ -36,8 +43,9 @@ The first time, they give their Resy email and password to store_resy_credential
 When no table suits or the day is not bookable yet, watch_for_table (once they agree) books the
 first table that opens; list_watches and cancel_watch follow it up.
 Appointments: find_free_slots (one person) or find_common_time (several), then
-book_appointment (one person) or book_meeting (several, in one call). Times are in the
-person's own time zone unless an offset is shown.
+book_appointment (one person) or book_meeting (several, in one call); or list_meeting_types,
+then book_meeting_type with the answers its questions need. Times are in the person's own
+time zone unless an offset is shown.
 Every tool acts for the person this server runs as, and only sees their things."""
 
 # (tool, title, annotations): read-only tools are marked so; booking and cancelling are
@@ -73,6 +81,8 @@ TOOLS: list[tuple[Callable[..., Any], str, ToolAnnotations]] = [
     (outside_calendars.my_calendars, "My calendars", READ_ONLY),
     (outside_calendars.test_calendar, "Test a calendar", IDEMPOTENT_OPEN),
     (outside_calendars.remove_calendar, "Remove a calendar", DESTRUCTIVE),
+    (meeting_types.list_meeting_types, "List meeting types", READ_ONLY),
+    (meeting_types.book_meeting_type, "Book a meeting type", DESTRUCTIVE),
 ]
 
 

@@ -6,6 +6,7 @@ from concierge.models.booking_pages import CalendarFeed, ManageLink
 from concierge.models.dining import Restaurant
 from concierge.models.dining_bookings import DiningReservation, DiningStatus, DiningVisit
 from concierge.models.dining_watches import DiningWatch, DiningWatchEntry, WatchStatus
+from concierge.models.meeting_types import LocationKind, MeetingType
 from concierge.models.outbox import NotificationSettings, OutboxMessage
 from concierge.models.outside_calendars import CalendarWrite, OutsideBusy, OutsideCalendar
 from concierge.models.reservations import (
@@ -38,7 +39,9 @@ __all__ = [
     "DiningWatch",
     "DiningWatchEntry",
     "IdempotencyRecord",
+    "LocationKind",
     "ManageLink",
+    "MeetingType",
     "NotificationSettings",
     "OutboxMessage",
     "OutsideBusy",

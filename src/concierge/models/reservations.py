@@ -64,6 +64,12 @@ class Reservation(Base):
     sequence: Mapped[int] = mapped_column(Integer, server_default="0")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     rescheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Booked through one of the host's meeting types (migration 0600); null for a plain booking
+    # or once the type is deleted (its service clears it: no foreign key, since SQLite can drop
+    # such a column only by rebuilding the table, which would drop 0500's triggers). The
+    # answers stay: [{"question": ..., "answer": ...}].
+    meeting_type_id: Mapped[int | None] = mapped_column(Integer)
+    answers: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
     @property
     def duration_minutes(self) -> int:

@@ -74,13 +74,18 @@ class DefaultRateLimit:
         try:
             await self.limiter.hit("default", who)
         except RateLimited as exc:
-            response = problem_response(
-                exc.status,
-                exc.code,
-                exc.title,
-                exc.detail,
-                headers={"Retry-After": str(exc.extra["retry_after"])},
-            )
+            # A front door that answers people in its own words (the booking pages' HTML for a
+            # browser) registers ``refusal_page`` on the app; it returns None for anyone else.
+            page = getattr(scope["app"].state, "refusal_page", None) if "app" in scope else None
+            response = page(scope, exc) if page is not None else None
+            if response is None:
+                response = problem_response(
+                    exc.status,
+                    exc.code,
+                    exc.title,
+                    exc.detail,
+                    headers={"Retry-After": str(exc.extra["retry_after"])},
+                )
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

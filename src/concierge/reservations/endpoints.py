@@ -22,6 +22,8 @@ from concierge.api.pagination import (
 from concierge.api.params import ReservationId
 from concierge.api.problems import documented
 from concierge.errors import Forbidden, InvalidRequest
+from concierge.meeting_types import service as meeting_types
+from concierge.meeting_types.schemas import AnswerOut
 from concierge.models import Reservation, ReservationStatus
 from concierge.outside import service as outside
 from concierge.outside.views import unchecked_warning
@@ -61,6 +63,8 @@ _CREATE_422 = [
     "outside_availability",
     "self_booking",
     "idempotency_key_reused",
+    "duration_not_offered",
+    "answer_required",
 ]
 
 
@@ -93,6 +97,8 @@ def view(
         cancel_reason=reservation.cancel_reason,
         sequence=reservation.sequence,
         rescheduled_at=instant(reservation.rescheduled_at),
+        meeting_type=reservation.meeting_type_id,
+        answers=[AnswerOut.model_validate(a) for a in reservation.answers or []],
     )
 
 
@@ -151,6 +157,8 @@ async def create_reservation(
         # Without the way of naming hosts left unused, so keys stored before meetings existed
         # still match their single-host requests.
         unused = {"hosts"} if body.hosts is None else {"host_id"}
+        if body.meeting_type is None:
+            unused |= {"meeting_type", "answers"}
         asked = {
             **body.model_dump(mode="json", exclude=unused),
             "start": render(body.start),
@@ -163,6 +171,12 @@ async def create_reservation(
                 first.body, status_code=first.status_code, headers={"Idempotent-Replayed": "true"}
             )
     if body.hosts is not None:
+        if body.meeting_type is not None:
+            raise InvalidRequest(
+                "A meeting of several hosts is booked by its length, not by one host's meeting "
+                "type: leave meeting_type out.",
+                field="meeting_type",
+            )
         reservation = await group.reserve_meeting(
             session,
             guest=actor,
@@ -175,7 +189,9 @@ async def create_reservation(
             settings=settings,
         )
         out = await _shown(session, reservation, now, out_zone)
-    else:
+    elif body.meeting_type is None:
+        if body.answers:
+            raise InvalidRequest("answers go with a meeting_type.", field="answers")
         assert body.host_id is not None  # the schema takes exactly one of the two
         reservation = await service.reserve(
             session,
@@ -183,6 +199,24 @@ async def create_reservation(
             host_id=body.host_id,
             start=body.start,
             duration_minutes=body.duration,
+            note=body.note,
+            confirm=body.confirm,
+            now=now,
+            settings=settings,
+        )
+        out = view(reservation, now, out_zone)
+    else:
+        assert body.host_id is not None
+        meeting_type = await meeting_types.for_host(session, body.host_id, body.meeting_type)
+        reservation = await meeting_types.reserve(
+            session,
+            meeting_type=meeting_type,
+            guest=actor,
+            start=body.start,
+            duration=body.duration
+            if "duration" in body.model_fields_set
+            else meeting_type.durations[0],
+            answers=body.answers,
             note=body.note,
             confirm=body.confirm,
             now=now,

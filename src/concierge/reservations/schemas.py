@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from concierge.api.params import MAX_ID
+from concierge.meeting_types.schemas import AnswerOut, Answers
 from concierge.validation import LINES, Instant
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), LINES]
@@ -46,6 +47,18 @@ class ReservationCreate(BaseModel):
     confirm: bool = Field(
         default=False,
         description="Book at once (`confirmed`) instead of holding the time for HOLD_MINUTES",
+    )
+    meeting_type: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="Book one of the host's meeting types: its lengths, notice and horizon "
+        "apply, and `duration` defaults to its first length",
+    )
+    answers: Answers = Field(
+        default_factory=dict,
+        description="Answers to the meeting type's questions, by question id; a required one "
+        "left out: 422 `answer_required`",
     )
 
     @model_validator(mode="after")
@@ -115,6 +128,12 @@ class ReservationOut(BaseModel):
         description="Grows by one with every change (the SEQUENCE of its calendar event)",
     )
     rescheduled_at: str | None = Field(default=None, description="When it last moved")
+    meeting_type: int | None = Field(
+        default=None, description="The meeting type it was booked through, if any"
+    )
+    answers: list[AnswerOut] = Field(
+        default_factory=list, description="The guest's answers, each with its question as asked"
+    )
 
 
 class ExpiredHolds(BaseModel):

@@ -75,6 +75,17 @@ class Visitor:
     email: str
 
 
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What a host's meeting type brings to a booking: its own notice and horizon (in place of
+    the host's), and the guest's answers to its questions, kept on the reservation."""
+
+    meeting_type_id: int
+    min_notice_minutes: int
+    horizon_days: int
+    answers: list[dict[str, str]]
+
+
 # ------------------------------------------------------------------------------------ statuses
 
 
@@ -133,9 +144,17 @@ async def advisory_lock(session: AsyncSession, namespace: int, key: int | str) -
 
 
 def check_time(
-    host: User, start: datetime, duration_minutes: int, now: datetime, settings: Settings
+    host: User,
+    start: datetime,
+    duration_minutes: int,
+    now: datetime,
+    settings: Settings,
+    offer: Offer | None = None,
 ) -> Interval:
-    """The span ``[start, start + duration)`` if it keeps the grid, notice and horizon rules."""
+    """The span ``[start, start + duration)`` if it keeps the grid, notice and horizon rules
+    (the meeting type's notice and horizon when booked through one, else the host's)."""
+    notice = host.min_notice_minutes if offer is None else offer.min_notice_minutes
+    horizon_days = host.horizon_days if offer is None else offer.horizon_days
     require_instant(start, "start")
     step = settings.slot_minutes
     if duration_minutes <= 0 or duration_minutes % step:
@@ -152,17 +171,16 @@ def check_time(
             next_step=PickFreeTime(host.id, host.name),
             field="start",
         )
-    earliest = now + timedelta(minutes=host.min_notice_minutes)
+    earliest = now + timedelta(minutes=notice)
     if start < earliest:
         raise TooSoon(
-            f"{host.name} needs {host.min_notice_minutes} minutes' notice: start at "
-            f"{render(earliest)} or later.",
+            f"{host.name} needs {notice} minutes' notice: start at {render(earliest)} or later.",
             field="start",
         )
-    horizon = now + timedelta(days=host.horizon_days)
+    horizon = now + timedelta(days=horizon_days)
     if start >= horizon:
         raise TooFar(
-            f"{host.name} takes bookings up to {host.horizon_days} days ahead: start before "
+            f"{host.name} takes bookings up to {horizon_days} days ahead: start before "
             f"{render(horizon)}.",
             field="start",
         )
@@ -294,13 +312,15 @@ async def clear_time(
     now: datetime,
     settings: Settings,
     moving: Reservation | None = None,
+    offer: Offer | None = None,
 ) -> Interval:
     """Every rule a booking of ``[start, start + duration)`` must keep, for every host (grid,
     notice, horizon, availability, outside calendars, taken time, buffers, limits) and the
     guest, checked, and its people locked (PostgreSQL) until the transaction ends: the span,
-    free to write. The same checks for a new booking, a meeting of several hosts, and moving
-    one (``moving``) to a new time."""
-    spans = [check_time(host, start, duration_minutes, now, settings) for host in hosts]
+    free to write. The same checks for a new booking (through a meeting type's ``offer``, its
+    own notice and horizon), a meeting of several hosts, and moving one (``moving``) to a new
+    time."""
+    spans = [check_time(host, start, duration_minutes, now, settings, offer) for host in hosts]
     span = spans[0]
     for host in hosts:
         await _require_available(session, host, span)
@@ -331,16 +351,20 @@ async def reserve(
     settings: Settings,
     note: str | None = None,
     confirm: bool = False,
+    offer: Offer | None = None,
 ) -> Reservation:
     """Hold ``[start, start + duration)`` of the host's time for ``settings.hold_minutes``, or
-    book it at once with ``confirm``. Raises the domain error of the first rule it breaks."""
+    book it at once with ``confirm``; through a meeting type with its ``offer``. Raises the
+    domain error of the first rule it breaks."""
     host = await accounts.get_user(session, host_id)
     if isinstance(guest, User) and guest.id == host.id:
         raise SelfBooking(
             "You cannot reserve your own time; to keep it free, remove it from your "
             "availability with a date override instead."
         )
-    span = await clear_time(session, [host], guest, start, duration_minutes, now, settings)
+    span = await clear_time(
+        session, [host], guest, start, duration_minutes, now, settings, offer=offer
+    )
     reservation = Reservation(
         host_id=host.id,
         start_at=span.start,
@@ -351,6 +375,8 @@ async def reserve(
         confirmed_at=now if confirm else None,
         created_at=now,
     )
+    if offer is not None:
+        reservation.meeting_type_id, reservation.answers = offer.meeting_type_id, offer.answers
     if isinstance(guest, User):
         reservation.guest_id = guest.id
     else:
@@ -493,7 +519,15 @@ async def reschedule_reservation(
     if reservation.guest_id is not None:
         guest = await accounts.get_user(session, reservation.guest_id)
     span = await clear_time(
-        session, hosts, guest, start, duration, now, settings, moving=reservation
+        session,
+        hosts,
+        guest,
+        start,
+        duration,
+        now,
+        settings,
+        moving=reservation,
+        offer=await _offer_of(session, reservation, host, duration),
     )
     _require_movable(reservation, now)
     if (reservation.start_at, reservation.end_at) == (span.start, span.end):
@@ -511,6 +545,23 @@ async def reschedule_reservation(
     if not moved:
         _require_movable(reservation, now)
     return reservation
+
+
+async def _offer_of(
+    session: AsyncSession, reservation: Reservation, host: User, duration: int
+) -> Offer | None:
+    """A booking made through a meeting type moves under that type's rules (its lengths, notice
+    and horizon), as long as the type exists."""
+    if reservation.meeting_type_id is None:
+        return None
+    # Imported here: meeting types book through this module.
+    from concierge.meeting_types import service as meeting_types
+    from concierge.models import MeetingType
+
+    offered = await session.get(MeetingType, reservation.meeting_type_id)
+    if offered is None:
+        return None
+    return meeting_types.offer(offered, host, duration, {}, answers_due=False)
 
 
 def _require_movable(reservation: Reservation, now: datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -376,9 +376,17 @@ async def free_slots(
     duration_minutes: int,
     now: datetime,
     settings: Settings,
+    *,
+    notice_minutes: int | None = None,
+    horizon_days: int | None = None,
 ) -> dict[date, list[datetime]]:
-    """Starts of free ``duration``-minute slots per local date of ``tz``, every date listed."""
+    """Starts of free ``duration``-minute slots per local date of ``tz``, every date listed;
+    a meeting type's own notice and horizon, when given, stand in for the host's."""
     bookable = await load_host(session, host.id, first, last)
+    if notice_minutes is not None:
+        bookable = replace(bookable, min_notice_minutes=notice_minutes)
+    if horizon_days is not None:
+        bookable = replace(bookable, horizon_days=horizon_days)
     found = await free_slots_until(
         session, bookable, first, last, tz, duration_minutes, now, settings
     )

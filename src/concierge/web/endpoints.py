@@ -26,11 +26,13 @@ from concierge.calendars import ics
 from concierge.calendars import service as calendars
 from concierge.config import Settings
 from concierge.errors import ConciergeError, InvalidRequest, NotFound
-from concierge.models import User
+from concierge.meeting_types import service as meeting_types
+from concierge.meeting_types.schemas import MAX_ANSWER, MAX_QUESTIONS
+from concierge.models import MeetingType, User
 from concierge.ratelimit.deps import limit_by_address
 from concierge.reservations.schemas import ReservationCancel
 from concierge.timezones import zone
-from concierge.validation import ascii_digits
+from concierge.validation import LINES, ascii_digits
 from concierge.web import assets, csrf, errors, hold_cookie, rendering, service, views
 from concierge.web.calendar import parse_day, parse_month
 from concierge.web.rendering import Problem, View
@@ -74,6 +76,7 @@ def _minutes(raw: str | None) -> int | None:
 
 def _view(
     host: User,
+    offered: MeetingType,
     tz: str | None,
     duration: str | None,
     clock: str | None,
@@ -84,7 +87,7 @@ def _view(
     viewer, problem = _viewer_zone(tz, host)
     return View(
         tz=viewer,
-        duration=service.offered_duration(host, _minutes(duration)),
+        duration=meeting_types.offered_duration(offered, _minutes(duration)),
         clock=views.clock_of(clock),
         month=parse_month(month),
         day=parse_day(day),
@@ -97,6 +100,7 @@ async def _book_page(
     request: Request,
     session: AsyncSession,
     host: User,
+    offered: MeetingType,
     view: View,
     now: datetime,
     settings: Settings,
@@ -105,20 +109,29 @@ async def _book_page(
     field_errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status: int = 200,
+    typed: bool = True,
 ) -> HTMLResponse:
-    days = await service.free_times(session, host, view.tz, view.duration, now, settings)
+    """The page of one meeting type: at its own address, or (``typed=False``) at the host's when
+    it is the one they offer."""
+    days = await service.free_times(session, host, offered, view.tz, view.duration, now, settings)
     context = rendering.book_context(
         host,
+        offered,
         view,
         days,
-        service.bookable_days(host, view.tz, now),
+        service.bookable_days(host, offered, view.tz, now),
         now,
         settings,
         problem=problem,
         field_errors=field_errors or {},
         form=form or {},
+        several=len(await service.public_types(session, host)) > 1,
+        page_url=f"/book/{host.slug}/{offered.slug}" if typed else f"/book/{host.slug}",
     )
     return rendering.page(request, "book.html", context, status)
+
+
+_BOOKING_PAGE = "No such booking page"
 
 
 @router.get("/book/{slug}", response_class=HTMLResponse)
@@ -133,79 +146,155 @@ async def booking_page(
     month: str | None = None,
     day: str | None = None,
 ) -> Response:
-    """A host's month calendar up to their horizon and the chosen day's free times, in the
-    visitor's zone and clock, with the booking form."""
+    """A host's meeting types to pick from; with only one, that type's page at once."""
     async with get_database(request).unit_of_work(write=False) as session:
         try:
             host = await service.host_by_slug(session, slug)
         except NotFound as exc:
-            return rendering.not_found(request, "No such booking page", exc.detail)
-        view, problem = _view(host, tz, duration, hours, month, day)
+            return rendering.not_found(request, _BOOKING_PAGE, exc.detail)
+        listed = await service.public_types(session, host)
+        if len(listed) != 1:
+            viewer, problem = _viewer_zone(tz, host)
+            context = rendering.types_context(
+                host, listed, viewer, views.clock_of(hours), request.url.query, problem
+            )
+            return rendering.page(request, "types.html", context)
+        view_, problem = _view(host, listed[0], tz, duration, hours, month, day)
         return await _book_page(
-            request, session, host, view, clock.now(), settings, problem=problem
+            request,
+            session,
+            host,
+            listed[0],
+            view_,
+            clock.now(),
+            settings,
+            problem=problem,
+            typed=False,
         )
 
 
-@router.post("/book/{slug}", response_class=HTMLResponse)
-async def book(
+@router.get("/book/{slug}/{type_slug}", response_class=HTMLResponse)
+async def meeting_type_page(
     request: Request,
     slug: str,
+    type_slug: str,
     clock: ClockDep,
     settings: SettingsDep,
-    csrf_token: Annotated[str, Form(alias="csrf")] = "",
-    start: FormText = "",
-    duration: FormText = "",
-    tz: FormText = "",
-    name: FormText = "",
-    email: FormText = "",
-    hours: Annotated[str, Form(alias="clock")] = "",
+    tz: str | None = None,
+    duration: str | None = None,
+    hours: Annotated[str | None, Query(alias="clock")] = None,
+    month: str | None = None,
+    day: str | None = None,
+) -> Response:
+    """One meeting type: its title, description and place, a month calendar up to its horizon
+    and the chosen day's free times, in the visitor's zone and clock, with the booking form."""
+    async with get_database(request).unit_of_work(write=False) as session:
+        try:
+            host = await service.host_by_slug(session, slug)
+            offered = await service.meeting_type(session, host, type_slug)
+        except NotFound as exc:
+            return rendering.not_found(request, _BOOKING_PAGE, exc.detail)
+        view, problem = _view(host, offered, tz, duration, hours, month, day)
+        return await _book_page(
+            request, session, host, offered, view, clock.now(), settings, problem=problem
+        )
+
+
+_ANSWER = "answer-"
+
+
+async def _answers(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    """The answers in the form, by question id, and a message for each that cannot be kept."""
+    answers: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for key, value in (await request.form()).multi_items():
+        if not key.startswith(_ANSWER) or not isinstance(value, str):
+            continue
+        if len(answers) >= MAX_QUESTIONS:
+            break
+        qid = key[len(_ANSWER) :][:40]
+        answers[qid] = value.strip()
+        try:
+            LINES.check(value)
+        except ValueError:
+            problems[key] = "Remove the control characters from this answer."
+        if len(value) > MAX_ANSWER:
+            problems[key] = f"Keep this answer under {MAX_ANSWER} characters."
+    return answers, problems
+
+
+async def _book(
+    request: Request,
+    slug: str,
+    type_slug: str | None,
+    now: datetime,
+    settings: Settings,
+    fields: dict[str, str],
 ) -> Response:
     """Book the chosen time for the visitor in one step, then show them their booking (303)."""
-    now = clock.now()
-    entered = {"name": name.strip(), "email": email.strip(), "start": start}
+    answers, answer_problems = await _answers(request)
+    entered = {
+        "name": fields["name"].strip(),
+        "email": fields["email"].strip(),
+        "start": fields["start"],
+        **{_ANSWER + k: v for k, v in answers.items()},
+    }
     problem: Problem | None = None
     field_errors: dict[str, str] = {}
     failure: ConciergeError | None = None
     parsed: BookingForm | None = None
-    if not csrf.verify(request, csrf_token):
+    if not csrf.verify(request, fields["csrf"]):
         problem = rendering.EXPIRED_FORM
     else:
         try:
-            parsed = BookingForm(start=start, duration=duration, tz=tz, name=name, email=email)
+            parsed = BookingForm(
+                start=fields["start"],
+                duration=fields["duration"],
+                tz=fields["tz"],
+                name=fields["name"],
+                email=fields["email"],
+            )
         except ValidationError as exc:
             field_errors = field_messages(exc)
             problem = rendering.FIX_FIELDS
+        if answer_problems:
+            parsed, problem = None, rendering.FIX_FIELDS
+            field_errors.update(answer_problems)
     if parsed is not None:
         try:
             async with get_database(request).unit_of_work() as session:
                 host = await service.host_by_slug(session, slug)
+                offered = await service.meeting_type(session, host, type_slug)
                 own = await service.own_booking(session, host, hold_cookie.read(request))
                 token = await service.book(
                     session,
                     host,
+                    offered,
                     own,
                     start=parsed.start,
                     duration=parsed.duration,
                     guest_name=parsed.name,
                     guest_email=str(parsed.email),
+                    answers=answers,
                     timezone=parsed.tz,
                     now=now,
                     settings=settings,
                 )
-            clock_query = "?clock=12" if hours == "12" else ""
+            clock_query = "?clock=12" if fields["clock"] == "12" else ""
             response = RedirectResponse(f"/bookings/{token}{clock_query}", status_code=303)
             hold_cookie.remember(request, response, slug, token)
             return response
         except NotFound as exc:
-            return rendering.not_found(request, "No such booking page", exc.detail)
+            return rendering.not_found(request, _BOOKING_PAGE, exc.detail)
         except ConciergeError as exc:
             failure = exc
     async with get_database(request).unit_of_work(write=False) as session:
         try:
             host = await service.host_by_slug(session, slug)
+            offered = await service.meeting_type(session, host, type_slug)
         except NotFound as exc:
-            return rendering.not_found(request, "No such booking page", exc.detail)
-        view, _ = _view(host, tz, duration, hours)
+            return rendering.not_found(request, _BOOKING_PAGE, exc.detail)
+        view, _ = _view(host, offered, fields["tz"], fields["duration"], fields["clock"])
         if parsed is not None:
             # The day of the chosen time, so it is listed (and still chosen) with the problem.
             view = replace(view, day=parsed.start.astimezone(view.tz).date())
@@ -213,10 +302,13 @@ async def book(
             problem = rendering.problem_for(failure, host.name, parsed.start, view.tz)
             if failure.extra.get("field") in ("name", "email"):
                 field_errors = {str(failure.extra["field"]): failure.detail}
+            if "question" in failure.extra:
+                field_errors = {_ANSWER + str(failure.extra["question"]): failure.detail}
         return await _book_page(
             request,
             session,
             host,
+            offered,
             view,
             now,
             settings,
@@ -224,6 +316,7 @@ async def book(
             field_errors=field_errors,
             form=entered,
             status=problem.status if problem else 422,
+            typed=type_slug is not None,
         )
 
 
@@ -236,35 +329,33 @@ def _script_problem(problem: Problem) -> JSONResponse:
     )
 
 
-@router.post("/book/{slug}/hold")
-async def hold(
+async def _hold(
     request: Request,
     slug: str,
-    clock: ClockDep,
-    settings: SettingsDep,
-    csrf_token: Annotated[str, Form(alias="csrf")] = "",
-    start: FormText = "",
-    duration: FormText = "",
-    tz: FormText = "",
+    type_slug: str | None,
+    now: datetime,
+    settings: Settings,
+    fields: dict[str, str],
 ) -> Response:
     """Keep the time a visitor just picked while they fill the form in (the page's script asks,
     unseen by the visitor): 204, the hold named by their cookie."""
-    if not csrf.verify(request, csrf_token):
+    if not csrf.verify(request, fields["csrf"]):
         return _script_problem(rendering.EXPIRED_FORM)
     try:
-        parsed = TimeForm(start=start, duration=duration, tz=tz)
+        parsed = TimeForm(start=fields["start"], duration=fields["duration"], tz=fields["tz"])
     except ValidationError:
         return _script_problem(rendering.FIX_FIELDS)
-    now = clock.now()
     host_name = ""  # kept as text: a failed unit of work expires the host it loaded
     try:
         async with get_database(request).unit_of_work() as session:
             host = await service.host_by_slug(session, slug)
             host_name = host.name
+            offered = await service.meeting_type(session, host, type_slug)
             own = await service.own_booking(session, host, hold_cookie.read(request))
             token = await service.hold(
                 session,
                 host,
+                offered,
                 own,
                 start=parsed.start,
                 duration=parsed.duration,
@@ -273,7 +364,7 @@ async def hold(
                 settings=settings,
             )
     except NotFound as exc:
-        return _script_problem(Problem("No such booking page", exc.detail, 404))
+        return _script_problem(Problem(_BOOKING_PAGE, exc.detail, 404))
     except ConciergeError as exc:
         return _script_problem(rendering.problem_for(exc, host_name, parsed.start, zone(parsed.tz)))
     response = Response(status_code=204, headers=rendering.PRIVATE_HEADERS)
@@ -296,13 +387,87 @@ async def release(
         try:
             host = await service.host_by_slug(session, slug)
         except NotFound as exc:
-            return _script_problem(Problem("No such booking page", exc.detail, 404))
+            return _script_problem(Problem(_BOOKING_PAGE, exc.detail, 404))
         own = await service.own_booking(session, host, hold_cookie.read(request))
         await service.release(session, own, clock.now())
     response = Response(status_code=204, headers=rendering.PRIVATE_HEADERS)
     if own is not None and own.booking.state(clock.now()) != "confirmed":
         hold_cookie.forget(request, response, slug)
     return response
+
+
+@router.post("/book/{slug}/hold")
+async def hold(
+    request: Request,
+    slug: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    start: FormText = "",
+    duration: FormText = "",
+    tz: FormText = "",
+) -> Response:
+    """The hold for the host's first meeting type (their address names no type)."""
+    fields = {"csrf": csrf_token, "start": start, "duration": duration, "tz": tz}
+    return await _hold(request, slug, None, clock.now(), settings, fields)
+
+
+@router.post("/book/{slug}", response_class=HTMLResponse)
+async def book(
+    request: Request,
+    slug: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    start: FormText = "",
+    duration: FormText = "",
+    tz: FormText = "",
+    name: FormText = "",
+    email: FormText = "",
+    hours: Annotated[str, Form(alias="clock")] = "",
+) -> Response:
+    """Book the host's first meeting type (their address names no type)."""
+    fields = {"csrf": csrf_token, "start": start, "duration": duration, "tz": tz}
+    fields |= {"name": name, "email": email, "clock": hours}
+    return await _book(request, slug, None, clock.now(), settings, fields)
+
+
+@router.post("/book/{slug}/{type_slug}", response_class=HTMLResponse)
+async def book_type(
+    request: Request,
+    slug: str,
+    type_slug: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    start: FormText = "",
+    duration: FormText = "",
+    tz: FormText = "",
+    name: FormText = "",
+    email: FormText = "",
+    hours: Annotated[str, Form(alias="clock")] = "",
+) -> Response:
+    """Book a time of this meeting type in one step, answers and all (303 to the booking)."""
+    fields = {"csrf": csrf_token, "start": start, "duration": duration, "tz": tz}
+    fields |= {"name": name, "email": email, "clock": hours}
+    return await _book(request, slug, type_slug, clock.now(), settings, fields)
+
+
+@router.post("/book/{slug}/{type_slug}/hold")
+async def hold_type(
+    request: Request,
+    slug: str,
+    type_slug: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    start: FormText = "",
+    duration: FormText = "",
+    tz: FormText = "",
+) -> Response:
+    """Keep the picked time of this meeting type while the visitor fills the form in."""
+    fields = {"csrf": csrf_token, "start": start, "duration": duration, "tz": tz}
+    return await _hold(request, slug, type_slug, clock.now(), settings, fields)
 
 
 # ------------------------------------------------------------------------ the guest's booking
@@ -394,9 +559,10 @@ async def _rebook(
 ) -> Response:
     reservation = lapsed.reservation
     tz = zone(lapsed.timezone)
+    offered = lapsed.meeting_type or await service.meeting_type(session, lapsed.host, None)
     view = View(
         tz=tz,
-        duration=service.offered_duration(lapsed.host, reservation.duration_minutes),
+        duration=meeting_types.offered_duration(offered, reservation.duration_minutes),
         day=reservation.start_at.astimezone(tz).date(),
         tz_chosen=True,
     )
@@ -404,12 +570,14 @@ async def _rebook(
         request,
         session,
         lapsed.host,
+        offered,
         view,
         now,
         settings,
         problem=problem,
         form={"name": reservation.guest_name or "", "email": reservation.guest_email or ""},
         status=problem.status,
+        typed=lapsed.meeting_type is not None,
     )
 
 
@@ -505,8 +673,10 @@ async def _reschedule_page(
         tz_chosen=True,
         clock_chosen=hours in ("12", "24"),
     )
-    days = await service.free_times(session, found.host, tz, duration, now, settings)
-    bookable = service.bookable_days(found.host, tz, now)
+    # The times its meeting type offers (the host's first type for a plain booking).
+    offered = found.meeting_type or await meeting_types.first_of(session, found.host)
+    days = await service.free_times(session, found.host, offered, tz, duration, now, settings)
+    bookable = service.bookable_days(found.host, offered, tz, now)
     context = rendering.reschedule_context(found, token, view, days, bookable, now, problem, chosen)
     return rendering.page(request, "reschedule.html", context, status, private=True)
 
@@ -617,7 +787,7 @@ async def invite(
     guest = reservation.guest_name or reservation.guest_email or "Guest"
     event = calendars.event_for(
         reservation,
-        f"Meeting with {found.host.name}",
+        f"{found.meeting_type.title if found.meeting_type else 'Meeting'} with {found.host.name}",
         settings.uid_domain,
         url=f"{base_url}/bookings/{token}",
         attendee=(guest, reservation.guest_email) if reservation.guest_email else None,

@@ -13,8 +13,9 @@ from typing import Any, cast
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import Scope
 
-from concierge.errors import ConciergeError
+from concierge.errors import ConciergeError, RateLimited
 from concierge.web import rendering
 
 Handler = Callable[[Request, Any], Awaitable[Response]]
@@ -68,3 +69,13 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(ConciergeError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    # The app-wide limit refuses before routing, outside these handlers: it asks here instead.
+    app.state.refusal_page = refusal_page
+
+
+def refusal_page(scope: Scope, exc: RateLimited) -> Response | None:
+    """The app-wide limit's 429 as a page for a browser on the pages; None for anyone else."""
+    request = Request(scope)
+    if not for_a_browser(request):
+        return None
+    return _page(request, exc.status, exc.detail, {"Retry-After": str(exc.extra["retry_after"])})

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse
 
 from concierge.config import Settings
 from concierge.errors import ConciergeError
-from concierge.models import User
+from concierge.models import MeetingType, User
 from concierge.web import csrf, views
 from concierge.web.calendar import month_view
 from concierge.web.service import GuestBooking
@@ -253,8 +253,55 @@ def times_context(
     }
 
 
+def _offer(host: User, offered: MeetingType, page_url: str, query: str = "") -> dict[str, Any]:
+    """A meeting type as a page shows it: what, how long, where."""
+    return {
+        "title": offered.title,
+        "description": offered.description,
+        "lengths": views.lengths_label(offered.durations),
+        "location": views.location_label(offered.location_kind, offered.location_detail),
+        "location_kind": offered.location_kind,
+        "url": page_url + (f"?{query}" if query else ""),
+    }
+
+
+def types_context(
+    host: User,
+    listed: list[MeetingType],
+    tz: ZoneInfo,
+    clock: int,
+    query: str,
+    problem: Problem | None,
+) -> dict[str, Any]:
+    """The host's page when they offer several meeting types (or none): pick one."""
+    # The address's zone and clock carry over to the page of the type picked.
+    keep = urlencode({"tz": tz.key, "clock": clock}) if query else ""
+    return {
+        "host": {"name": host.name, "zone_label": views.zone_label(host.timezone)},
+        "types": [_offer(host, t, f"/book/{host.slug}/{t.slug}", keep) for t in listed],
+        "problem": problem,
+        "field_errors": {},
+    }
+
+
+def _questions(
+    offered: MeetingType, form: dict[str, str], field_errors: dict[str, str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"answer-{q['id']}",
+            "label": q["label"],
+            "required": bool(q.get("required")),
+            "value": form.get(f"answer-{q['id']}", ""),
+            "error": field_errors.get(f"answer-{q['id']}", ""),
+        }
+        for q in offered.questions
+    ]
+
+
 def book_context(
     host: User,
+    offered: MeetingType,
     view: View,
     days: dict[date, list[datetime]],
     bookable: tuple[date, date],
@@ -264,8 +311,9 @@ def book_context(
     problem: Problem | None,
     field_errors: dict[str, str],
     form: dict[str, str],
+    several: bool = False,
+    page_url: str,
 ) -> dict[str, Any]:
-    page_url = f"/book/{host.slug}"
     tz, duration, clock = view.tz, view.duration, view.clock
     times = times_context(page_url, view, days, bookable, form.get("start", ""))
     host_zone = ZoneInfo(host.timezone)
@@ -276,6 +324,8 @@ def book_context(
             "name": host.name,
             "zone_label": views.zone_label(host.timezone),
             "now": views.moment_label(now, host_zone, clock),
+            "url": f"/book/{host.slug}",
+            "types_url": f"/book/{host.slug}" if several else "",
         },
         "page_url": page_url,
         "tz": tz.key,
@@ -292,7 +342,9 @@ def book_context(
         "zone_groups": views.zone_groups(tz.key, now),
         "duration": duration,
         "duration_label": views.duration_label(duration),
-        "durations": [(m, views.duration_label(m)) for m in sorted(host.booking_durations)],
+        "durations": [(m, views.duration_label(m)) for m in offered.durations],
+        "offer": _offer(host, offered, page_url),
+        "questions": _questions(offered, form, field_errors),
         "hold_minutes": settings.hold_minutes,
         "problem": problem,
         "field_errors": field_errors,
@@ -329,6 +381,16 @@ _MOVED = (
 )
 
 
+def _where(booking: GuestBooking, state: str) -> dict[str, str]:
+    """Where the guest meets: a video link only once the booking is theirs for sure."""
+    offered = booking.meeting_type
+    if offered is None or offered.location_kind == "none":
+        return {}
+    label = views.location_label(offered.location_kind, offered.location_detail)
+    link = offered.location_detail if offered.location_kind == "video" else ""
+    return {"label": label, "link": link if state == "confirmed" else ""}
+
+
 def booking_context(
     booking: GuestBooking,
     token: str,
@@ -358,6 +420,9 @@ def booking_context(
             "state": state,
             "state_label": _STATE_LABELS.get(state, state),
             "host_name": booking.host.name,
+            "title": booking.meeting_type.title if booking.meeting_type else "",
+            "where": _where(booking, state),
+            "answers": list(r.answers or []),
             "when": views.when_label(r.start_at, r.end_at, tz),
             "start_iso": r.start_at.astimezone(tz).isoformat(),
             "duration_label": views.duration_label(r.duration_minutes),

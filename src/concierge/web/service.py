@@ -7,6 +7,7 @@ reservations services; this module only decides what a page offers and who holds
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concierge import sealed
 from concierge.accounts.tokens import token_hash
 from concierge.config import Settings
-from concierge.errors import InvalidRequest, NotFound
-from concierge.models import ManageLink, Reservation, User
+from concierge.errors import NotFound
+from concierge.meeting_types import service as meeting_types
+from concierge.models import ManageLink, MeetingType, Reservation, User
 from concierge.reservations import service as reservations
 from concierge.scheduling import service as scheduling
 
@@ -30,6 +32,7 @@ class GuestBooking:
     reservation: Reservation
     host: User
     timezone: str
+    meeting_type: MeetingType | None = None
 
     def state(self, now: datetime) -> str:
         """The status as the guest should see it: a lapsed hold is expired at once."""
@@ -43,40 +46,50 @@ async def host_by_slug(session: AsyncSession, slug: str) -> User:
     return host
 
 
-def offered_duration(host: User, requested: int | None) -> int:
-    """The meeting length to list: the one asked for when the host offers it, else their first."""
-    if requested in host.booking_durations:
-        return int(requested)
-    return int(sorted(host.booking_durations)[0])
+async def public_types(session: AsyncSession, host: User) -> list[MeetingType]:
+    """What the host's page lists."""
+    return await meeting_types.list_for(session, host, hidden_too=False)
 
 
-def check_offered(host: User, duration: int) -> None:
-    if duration not in host.booking_durations:
-        lengths = ", ".join(str(m) for m in sorted(host.booking_durations))
-        raise InvalidRequest(
-            f"{host.name} offers meetings of {lengths} minutes; pick one of those.",
-            field="duration",
-        )
+async def meeting_type(session: AsyncSession, host: User, slug: str | None) -> MeetingType:
+    """The type an address names, or (for the host's bare address) their first public one."""
+    if slug is not None:
+        return await meeting_types.by_slug(session, host, slug)
+    listed = await public_types(session, host)
+    return listed[0] if listed else await meeting_types.first_of(session, host)
 
 
-def bookable_days(host: User, tz: ZoneInfo, now: datetime) -> tuple[date, date]:
-    """The local dates of ``tz`` from today to the host's horizon: what the calendar can show."""
-    return now.astimezone(tz).date(), (now + timedelta(days=host.horizon_days)).astimezone(
-        tz
-    ).date()
+def bookable_days(
+    host: User, offered: MeetingType, tz: ZoneInfo, now: datetime
+) -> tuple[date, date]:
+    """The local dates of ``tz`` from today to the type's horizon: what the calendar can show."""
+    horizon = meeting_types.horizon_days(offered, host)
+    return now.astimezone(tz).date(), (now + timedelta(days=horizon)).astimezone(tz).date()
 
 
 async def free_times(
     session: AsyncSession,
     host: User,
+    offered: MeetingType,
     tz: ZoneInfo,
     duration: int,
     now: datetime,
     settings: Settings,
 ) -> dict[date, list[datetime]]:
-    """Free starts from today to the host's horizon, per local date of ``tz``."""
-    first, last = bookable_days(host, tz, now)
-    return await scheduling.free_slots(session, host, first, last, tz, duration, now, settings)
+    """Free starts from today to the type's horizon, per local date of ``tz``."""
+    first, last = bookable_days(host, offered, tz, now)
+    return await scheduling.free_slots(
+        session,
+        host,
+        first,
+        last,
+        tz,
+        duration,
+        now,
+        settings,
+        notice_minutes=meeting_types.notice_minutes(offered, host),
+        horizon_days=meeting_types.horizon_days(offered, host),
+    )
 
 
 async def add_manage_link(
@@ -108,16 +121,19 @@ async def booking_by_token(session: AsyncSession, token: str) -> GuestBooking:
     digest = token_hash(token)
     row = (
         await session.execute(
-            select(ManageLink, Reservation, User)
+            select(ManageLink, Reservation, User, MeetingType)
             .join(Reservation, Reservation.id == ManageLink.reservation_id)
             .join(User, User.id == Reservation.host_id)
+            .outerjoin(MeetingType, MeetingType.id == Reservation.meeting_type_id)
             .where(ManageLink.token_hash == digest)
         )
     ).first()
     if row is None:
         raise NotFound(_NO_BOOKING)
-    link, reservation, host = row
-    return GuestBooking(reservation=reservation, host=host, timezone=link.timezone)
+    link, reservation, host, offered = row
+    return GuestBooking(
+        reservation=reservation, host=host, timezone=link.timezone, meeting_type=offered
+    )
 
 
 @dataclass(frozen=True)
@@ -152,6 +168,7 @@ async def release(session: AsyncSession, own: OwnBooking | None, now: datetime) 
 async def hold(
     session: AsyncSession,
     host: User,
+    offered: MeetingType,
     own: OwnBooking | None,
     *,
     start: datetime,
@@ -163,8 +180,8 @@ async def hold(
     """Keep the chosen time for the visitor while they fill the form in; the token of the hold.
 
     A visitor holds at most one of the host's times: their hold (or booking) of this very time is
-    kept, any other hold released first. Their name and email come with the booking itself."""
-    check_offered(host, duration)
+    kept, any other hold released first. Their name, email and answers come with the booking."""
+    terms = meeting_types.offer(offered, host, duration, {}, answers_due=False)
     mine = own is not None and own.is_for(start, duration)
     if own is not None and mine and own.booking.state(now) in ("held", "confirmed"):
         return own.token  # theirs already (a page left open, or Back after booking)
@@ -177,6 +194,7 @@ async def hold(
         duration_minutes=duration,
         now=now,
         settings=settings,
+        offer=terms,
     )
     return await add_manage_link(session, reservation, timezone, now, settings)
 
@@ -184,12 +202,14 @@ async def hold(
 async def book(
     session: AsyncSession,
     host: User,
+    offered: MeetingType,
     own: OwnBooking | None,
     *,
     start: datetime,
     duration: int,
     guest_name: str,
     guest_email: str,
+    answers: Mapping[str, str],
     timezone: str,
     now: datetime,
     settings: Settings,
@@ -198,7 +218,7 @@ async def book(
 
     Their own hold of this time is confirmed (nobody could take it while they typed); a second
     press of Book, or Book again after Back, finds the booking already made and answers it."""
-    check_offered(host, duration)
+    terms = meeting_types.offer(offered, host, duration, answers)
     if own is not None and own.is_for(start, duration):
         state = own.booking.state(now)
         if state == "confirmed":
@@ -206,6 +226,7 @@ async def book(
         if state == "held":
             held = own.booking.reservation
             held.guest_name, held.guest_email = guest_name, guest_email
+            held.meeting_type_id, held.answers = terms.meeting_type_id, terms.answers
             await reservations.confirm_reservation(session, held, now)
             return own.token
     await release(session, own, now)
@@ -218,6 +239,7 @@ async def book(
         now=now,
         settings=settings,
         confirm=True,
+        offer=terms,
     )
     return await add_manage_link(session, reservation, timezone, now, settings)
 

@@ -126,3 +126,19 @@ def slot_id(instant: datetime) -> str:
 
 def ends(start: datetime, minutes: int) -> datetime:
     return start + timedelta(minutes=minutes)
+
+
+def lengths_label(durations: list[int]) -> str:
+    """'30 minutes', or '15 minutes, 30 minutes or 1 hour'."""
+    labels = [duration_label(m) for m in durations]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+_PLACES = {"in_person": "In person at {}", "phone": "By phone: {}", "video": "Video call"}
+
+
+def location_label(kind: str, detail: str) -> str:
+    """Where a meeting type meets, in words; '' when the host did not say."""
+    if kind not in _PLACES:
+        return ""
+    return _PLACES[kind].format(detail)

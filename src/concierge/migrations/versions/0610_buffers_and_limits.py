@@ -1,7 +1,7 @@
 """buffers and limits: per person, minutes kept clear around their meetings and caps per day/week
 
 Revision ID: 0610
-Revises: 0500
+Revises: 0600
 Create Date: 2026-12-02
 
 Four columns on ``users``. Existing people get no buffers (0) and no limits (NULL), which is
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0610"
-down_revision: str | Sequence[str] | None = "0500"
+down_revision: str | Sequence[str] | None = "0600"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

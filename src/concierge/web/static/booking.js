@@ -1,5 +1,6 @@
 // Concierge booking pages: small enhancements over pages that work without JavaScript.
-// - show times in the visitor's own zone and clock (detected once, when the address names none);
+// - show times in the visitor's own zone and clock (detected when the address names none, and
+//   re-rendered in place: a first visit is one page load);
 // - a search box over the zone list;
 // - re-list the times as soon as the zone or the meeting length changes;
 // - say which time is chosen; count down a hold; move focus to a message the page shows;
@@ -10,9 +11,9 @@
 
   document.documentElement.classList.add("js");
 
-  // On a first visit the address names neither zone nor clock: ask the browser for both, and
-  // re-list the times once, in one step.
-  function detectPreferences(form) {
+  // On a first visit the address names neither zone nor clock: ask the browser for both. The
+  // address that shows them, or null when the page already does.
+  function preferredUrl(form) {
     var url = new URL(window.location.href);
     var changed = false;
     if (form.getAttribute("data-tz-detect") === "on") {
@@ -46,7 +47,31 @@
         changed = true;
       }
     }
-    if (changed) window.location.replace(url.toString());
+    return changed ? url.toString() : null;
+  }
+
+  // Re-render the page in the visitor's zone without loading it again: fetch the same page for
+  // that zone and put its content in place (the address follows). If that fails, load it.
+  function showIn(url, done) {
+    var main = document.querySelector("main");
+    main.setAttribute("aria-busy", "true");
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var content = fresh.querySelector("main");
+        if (!content) throw new Error("no content");
+        main.replaceWith(document.importNode(content, true));
+        document.title = fresh.title;
+        window.history.replaceState(null, "", url);
+        done();
+      })
+      .catch(function () {
+        window.location.replace(url);
+      });
   }
 
   // A search box over the zone list: typing "tok" leaves Tokyo and its neighbours.
@@ -115,6 +140,7 @@
     var wanted = null; // the start the visitor has chosen
     var held = null; // the start the server holds for them
     var submitting = false;
+    var bookWhenHeld = false;
     var timer = null;
 
     function fields(extra) {
@@ -165,6 +191,13 @@
         })
         .then(function () {
           inFlight = false;
+          if (bookWhenHeld) {
+            // Book was pressed while the hold was on its way: send the form now that the
+            // cookie names the hold, so the booking confirms it instead of racing it.
+            bookWhenHeld = false;
+            form.submit();
+            return;
+          }
           // Only a choice made meanwhile is sent: a failed request is never retried in a loop.
           if (wanted !== start) send();
         });
@@ -194,6 +227,10 @@
       }
       submitting = true;
       submit.setAttribute("aria-disabled", "true");
+      if (inFlight) {
+        event.preventDefault();
+        bookWhenHeld = true;
+      }
     });
 
     // Leaving without booking gives the time back at once (not only when the hold lapses).
@@ -257,10 +294,9 @@
     tick();
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function enhance() {
     var options = document.querySelector("form[data-auto-submit]");
     if (options) {
-      detectPreferences(options);
       autoSubmit(options);
       searchableZones(options);
     }
@@ -273,5 +309,12 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-countdown]"), countdown);
     var message = document.querySelector("[data-focus-on-load]");
     if (message) message.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var options = document.querySelector("form[data-auto-submit]");
+    var wanted = options && preferredUrl(options);
+    if (wanted) showIn(wanted, enhance);
+    else enhance();
   });
 })();
