@@ -6,20 +6,19 @@ from __future__ import annotations
 import email
 import email.policy
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from concierge import events
 from concierge.clock import FrozenClock
 from concierge.config import Settings
 from concierge.db import Database
-from concierge.models import OutboxMessage, Reservation
+from concierge.models import OutboxMessage
 from concierge.outbox.worker import Worker
 from tests.fixtures.app import Person
 from tests.fixtures.reservations import Reserve, at
@@ -70,18 +69,15 @@ def texts(mail: EmailMessage) -> tuple[str, str]:
     return plain.get_content(), html.get_content()
 
 
-async def reschedule(db: Database, reservation_id: int, by: timedelta, now: Any) -> None:
-    """The time moves and a ``rescheduled`` event is recorded, as the reschedule transition does."""
-    async with db.unit_of_work() as session:
-        row = await session.get(Reservation, reservation_id)
-        assert row is not None
-        await session.execute(
-            update(Reservation)
-            .where(Reservation.id == reservation_id)
-            .values(start_at=row.start_at + by, end_at=row.end_at + by)
-        )
-        people = frozenset(u for u in (row.host_id, row.guest_id) if u is not None)
-        events.record(session, events.ReservationChanged("rescheduled", reservation_id, people))
+async def reschedule(client: httpx.AsyncClient, who: Person, reservation: dict[str, Any]) -> None:
+    """Move the booking an hour later through the API, as its guest or host would."""
+    later = datetime.fromisoformat(reservation["start"]) + timedelta(hours=1)
+    moved = await client.post(
+        f"/v1/reservations/{reservation['id']}/reschedule",
+        json={"start": later.isoformat()},
+        headers=who.auth,
+    )
+    assert moved.status_code == 200, moved.text
 
 
 async def test_a_booking_s_life_sends_the_right_emails_with_invites(
@@ -127,7 +123,7 @@ async def test_a_booking_s_life_sends_the_right_emails_with_invites(
     to_guest = box.to(GUEST_EMAIL)[-1]
     assert "Europe/London" in texts(to_guest)[0]  # each person reads the time in their zone
 
-    await reschedule(db, held["id"], timedelta(hours=1), clock.now())
+    await reschedule(client, guest, held)
     assert await worker.drain() == 2
     moved = box.messages[3:]
     assert {m["Subject"].split(":")[0] for m in moved} == {"New time"}
@@ -170,7 +166,7 @@ async def test_reminders_come_before_the_meeting_follow_a_reschedule_and_end_wit
     # Tuesday 14:00, 26 h ahead: the guest's 24 h and 1 h reminders, the host's 2 h one.
     booked = (await reserve(guest, host, at(14), confirm=True)).json()
     assert await worker.drain() == 2  # the two confirmations
-    await reschedule(db, booked["id"], timedelta(hours=1), clock.now())
+    await reschedule(client, host, booked)
     assert await worker.drain() == 2
     async with db.unit_of_work(write=False) as session:
         due = sorted(
@@ -293,3 +289,29 @@ async def test_a_visitor_s_email_carries_the_manage_link_that_opens_their_bookin
     assert opened.status_code == 200
     (to_host,) = smtp_server.mailbox.to(HOST_EMAIL)
     assert page not in texts(to_host)[0]  # the guest's link is the guest's alone
+
+
+async def test_every_host_of_a_meeting_hears_of_it(
+    client: httpx.AsyncClient,
+    host: Person,
+    guest: Person,
+    sign_up: Any,
+    worker: Worker,
+    smtp_server: SmtpServer,
+) -> None:
+    cohost = await sign_up("Cora Cohost", "America/New_York")
+    booked = await client.post(
+        "/v1/reservations",
+        json={"hosts": [host.id, cohost.id], "start": at(14), "duration": 30, "confirm": True},
+        headers=guest.auth,
+    )
+    assert booked.status_code == 201, booked.text
+    assert await worker.drain() == 3
+    box = smtp_server.mailbox
+    assert sorted(r[0] for r in box.recipients) == sorted(
+        [GUEST_EMAIL, HOST_EMAIL, "cora.cohost@example.com"]
+    )
+    # The co-host leaves: nobody is emailed, and the others' meeting goes on.
+    left = await client.post(f"/v1/reservations/{booked.json()['id']}/leave", headers=cohost.auth)
+    assert left.status_code == 200, left.text
+    assert await worker.drain() == 0

@@ -29,10 +29,14 @@ from concierge.models import (
     ManageLink,
     NotificationSettings,
     OutboxMessage,
+    ParticipantRole,
     Reservation,
+    ReservationParticipant,
     User,
     WebhookSubscription,
 )
+
+Participant = ReservationParticipant
 
 DEFAULT_REMINDERS = (1440, 60)
 REMINDER = "reservation.reminder"
@@ -85,9 +89,9 @@ def _reservation_changed(session: Session, event: events.ReservationChanged) -> 
     snapshot = _snapshot(reservation, host, guest)
     people = _people(session, reservation, host, guest, link)
     topic = f"reservation.{event.kind}"
-    for role in _EMAILED.get(event.kind, ()):
-        person = people.get(role)
-        if person is not None and person["emails"]:
+    told = _EMAILED.get(event.kind, ())
+    for person in people:
+        if person["role"] in told and person["emails"]:
             session.add(_email(topic, reservation.id, person, snapshot, at, at))
     if event.kind == "confirmed":
         _schedule_reminders(session, reservation, people, snapshot, at)
@@ -159,10 +163,22 @@ def _people(
     host: User,
     guest: User | None,
     link: ManageLink | None,
-) -> dict[str, dict[str, Any]]:
-    """Each person to tell: address, zone, reminder choices, and (the guest) the manage link."""
-    people: dict[str, dict[str, Any]] = {}
-    ids = [u.id for u in (host, guest) if u is not None]
+) -> list[dict[str, Any]]:
+    """Each person to tell, every host of a meeting and the guest: address, zone, reminder
+    choices, and (the guest) the manage link."""
+    # A meeting's other hosts are its host participants beyond its own host column.
+    co_hosts = session.scalars(
+        select(User)
+        .join(Participant, Participant.user_id == User.id)
+        .where(
+            Participant.reservation_id == reservation.id,
+            Participant.role == ParticipantRole.HOST,
+            Participant.user_id != host.id,
+        )
+        .order_by(User.id)
+    ).all()
+    hosts = [host, *co_hosts]
+    ids = [u.id for u in (*hosts, guest) if u is not None]
     chosen = {
         s.user_id: s
         for s in session.scalars(
@@ -183,13 +199,13 @@ def _people(
             "manage_sealed": link.token_sealed if (link and role == "guest") else None,
         }
 
-    people["host"] = entry("host", host, host.name, host.email, host.timezone)
+    people = [entry("host", h, h.name, h.email, h.timezone) for h in hosts]
     if guest is not None:
-        people["guest"] = entry("guest", guest, guest.name, guest.email, guest.timezone)
+        people.append(entry("guest", guest, guest.name, guest.email, guest.timezone))
     elif reservation.guest_email:
         tz = link.timezone if link else host.timezone
-        people["guest"] = entry(
-            "guest", None, reservation.guest_name or "", reservation.guest_email, tz
+        people.append(
+            entry("guest", None, reservation.guest_name or "", reservation.guest_email, tz)
         )
     return people
 
@@ -224,11 +240,11 @@ def _email(
 def _schedule_reminders(
     session: Session,
     reservation: Reservation,
-    people: dict[str, dict[str, Any]],
+    people: list[dict[str, Any]],
     snapshot: dict[str, Any],
     at: datetime,
 ) -> None:
-    for person in people.values():
+    for person in people:
         if not person["emails"]:
             continue
         for minutes in sorted(set(person["reminders"]), reverse=True):
