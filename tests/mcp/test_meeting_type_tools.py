@@ -71,7 +71,7 @@ async def test_booking_a_type_keeps_the_answers_the_host_then_reads(
                     "person": "Ada Lovelace",
                     "meeting_type": "product-demo",
                     "start": "2026-11-25T10:00",
-                    "answers": {"team": "Twelve people"},
+                    "answers": [{"question": "team", "answer": "Twelve people"}],
                     "confirm": True,
                 },
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.types import CallToolResult
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concierge.accounts import service as accounts
@@ -95,6 +95,15 @@ async def list_meeting_types(
     return reply(data, "\n".join(lines))
 
 
+class Answer(BaseModel):
+    """One answer to one of the type's questions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: Annotated[str, Field(min_length=1, max_length=40, description="Its id")]
+    answer: Annotated[str, Field(max_length=MAX_ANSWER, description="What the guest says")]
+
+
 @tool_errors
 async def book_meeting_type(
     person: Person,
@@ -114,14 +123,12 @@ async def book_meeting_type(
         Field(ge=15, le=480, description="Minutes, one the type offers; default its first"),
     ] = None,
     answers: Annotated[
-        dict[
-            Annotated[str, Field(max_length=40)],
-            Annotated[str, Field(max_length=MAX_ANSWER)],
-        ],
+        list[Answer],
         Field(
             max_length=MAX_QUESTIONS,
-            description="Answers to the type's questions by question id, e.g. "
-            '{"company": "Acme"}; every required one is needed',
+            description="Answers to the type's questions, each by the question's id (as "
+            'list_meeting_types shows it), e.g. [{"question": "company", "answer": "Acme"}]; '
+            "every required one is needed",
         ),
     ]
     | None = None,
@@ -147,7 +154,7 @@ async def book_meeting_type(
             guest=call.user,
             start=parsing.instant(start, call.now, view),
             duration=duration or offered.durations[0],
-            answers=answers or {},
+            answers={a.question: a.answer for a in answers or []},
             now=call.now,
             settings=call.settings,
             note=note.strip() if note and note.strip() else None,
