@@ -45,15 +45,16 @@ def test_two_servers_refresh_each_calendar_once_per_period(
                 headers=auth,
             )
             assert made.status_code == 201, made.text
-    watched = 4 * PERIOD_SECONDS
+    watched = 5 * PERIOD_SECONDS
     time.sleep(watched)
     assert first.alive
     assert second.alive
     for path in FEEDS:
         times = [t for p, t in static_http.times if p == path]
         refreshes = len(times) - 1  # the first read is the connect itself
-        # One read per period since the connect: ~4, never two processes at once.
-        assert 3 <= refreshes <= 5, (path, refreshes)
+        # At most one read per period since the connect (about 5), never two processes at
+        # once; a loaded machine may be late for some, so the floor is only "it goes on".
+        assert 2 <= refreshes <= 6, (path, refreshes)
         gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
         assert min(gaps) > PERIOD_SECONDS * 0.8, (path, gaps)
     assert {status for _, p, status in static_http.requests if p in FEEDS} == {200, 304}
