@@ -15,11 +15,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## serve on SQLite (./var/concierge.db) with demo people; prints tokens and URLs
 	$(BIN)/concierge serve --demo
 
+# The fast tests share the cores (pytest-xdist: each worker has its own databases, ports and
+# Redis prefix); the slow and browser ones, which time servers and pages, run one at a time.
+JOBS    ?= 2
 test: $(STAMP) browser node-deps  ## the whole suite, on SQLite and (when reachable) PostgreSQL
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS) -m "not slow and not browser"
+	$(BIN)/pytest -m "slow or browser"
 
 test-days: $(STAMP) faketime node-deps  ## the fast suite under libfaketime at six hostile instants
-	PYTEST=$(BIN)/pytest scripts/test-days
+	PYTEST=$(BIN)/pytest JOBS=$(JOBS) scripts/test-days
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
