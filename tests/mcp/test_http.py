@@ -132,8 +132,9 @@ async def test_over_http_each_token_sees_only_its_own_tables_and_login(
 
 @pytest.fixture
 async def http(live_app: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A plain HTTP client of the live app, for what an SDK client would never send."""
-    async with httpx.AsyncClient(base_url=live_app) as plain:
+    """A plain HTTP client of the live app, for what an SDK client would never send (with an
+    SDK's patience, not httpx's five seconds: CI's machine may be busy)."""
+    async with httpx.AsyncClient(base_url=live_app, timeout=30) as plain:
         yield plain
 
 

@@ -35,8 +35,11 @@ NODE = shutil.which("node") or "/usr/bin/node"
 
 @pytest.fixture
 def settings(dining_settings: Settings, database_url: str) -> Settings:
-    """The app's settings, pointing at the Resy and Google Places stand-ins."""
-    return dining_settings.model_copy(update={"database_url": database_url})
+    """The app's settings, pointing at the Resy and Google Places stand-ins. No watch worker:
+    the tour's watch is on the table its cancel just gave back, which a worker would book."""
+    return dining_settings.model_copy(
+        update={"database_url": database_url, "watch_tick_seconds": 0}
+    )
 
 
 def saturday_after(today: date) -> date:

@@ -3,7 +3,6 @@ finish while existing rows already put someone into two meetings at once."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,12 +11,12 @@ from typing import Any
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, func, insert, inspect, select
-from sqlalchemy.engine import make_url
 
 from concierge import migrate
 from concierge.db import sync_url
 from concierge.models import Reservation, ReservationParticipant, User
-from tests.fixtures.database import BACKENDS, _admin_connection
+from tests.fixtures.database import BACKENDS
+from tests.migrations.revisions import database_at
 
 REVISION = "0500"
 # Far enough ahead that the migration, which reads the real clock, sees live holds as live.
@@ -34,20 +33,8 @@ def before_participants() -> str:
 @pytest.fixture(params=BACKENDS)
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of its own, migrated up to just before participants."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/before.db"
-        migrate.upgrade(url, before_participants())
+    with database_at(request, tmp_path, before_participants()) as url:
         yield url
-        return
-    postgres_url: str = request.getfixturevalue("postgres_url")
-    name = f"concierge_mig_{secrets.token_hex(4)}"
-    with _admin_connection() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url, before_participants())
-    yield url
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def engine_for(url: str) -> Engine:

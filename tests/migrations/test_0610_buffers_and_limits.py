@@ -3,19 +3,17 @@ and its downgrade drops the four settings and nothing else."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from concierge import migrate
 from concierge.db import sync_url
-from tests.fixtures.database import BACKENDS, _admin_connection
-from tests.migrations.revisions import previous
+from tests.fixtures.database import BACKENDS
+from tests.migrations.revisions import database_at, previous
 
 BEFORE = previous("0610")
 
@@ -25,20 +23,8 @@ COLUMNS = {"buffer_before_minutes", "buffer_after_minutes", "max_per_day", "max_
 @pytest.fixture(params=BACKENDS)
 def url_at_0500(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of its own, migrated up to 0500."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/at-0500.db"
-        migrate.upgrade(url, BEFORE)
+    with database_at(request, tmp_path, BEFORE) as url:
         yield url
-        return
-    postgres_url: str = request.getfixturevalue("postgres_url")
-    name = f"concierge_mig_{secrets.token_hex(4)}"
-    with _admin_connection() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url, BEFORE)
-    yield url
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_existing_people_get_no_buffers_and_no_limits_and_downgrade_keeps_them(

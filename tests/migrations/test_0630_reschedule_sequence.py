@@ -4,7 +4,6 @@ downgrade drops them again without losing the triggers that keep participants in
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,12 +11,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import inspect, select, update
-from sqlalchemy.engine import make_url
 
 from concierge import migrate
 from concierge.models import Reservation, ReservationParticipant
-from tests.fixtures.database import BACKENDS, _admin_connection
-from tests.migrations.revisions import previous
+from tests.fixtures.database import BACKENDS
+from tests.migrations.revisions import database_at, previous
 from tests.migrations.test_0500_participants import SOON, add_meeting, add_people, engine_for
 
 REVISION = "0630"
@@ -27,20 +25,8 @@ NEW_COLUMNS = {"sequence", "cancel_reason", "rescheduled_at"}
 
 @pytest.fixture(params=BACKENDS)
 def at_0500(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/before.db"
-        migrate.upgrade(url, BEFORE)
+    with database_at(request, tmp_path, BEFORE) as url:
         yield url
-        return
-    postgres_url: str = request.getfixturevalue("postgres_url")
-    name = f"concierge_mig_{secrets.token_hex(4)}"
-    with _admin_connection() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url, BEFORE)
-    yield url
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def columns(url: str) -> set[str]:

@@ -3,7 +3,6 @@ to manage links; its downgrade takes them away again and keeps every other row."
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,12 +10,11 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from concierge import migrate
 from concierge.db import sync_url
-from tests.fixtures.database import BACKENDS, _admin_connection
-from tests.migrations.revisions import previous
+from tests.fixtures.database import BACKENDS
+from tests.migrations.revisions import database_at, previous
 
 REVISION = "0640"
 NEW_TABLES = {"outbox_messages", "webhook_subscriptions", "webhook_deliveries",
@@ -26,16 +24,8 @@ AT = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 @pytest.fixture(params=BACKENDS)
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/before.db"
-        return
-    postgres_url: str = request.getfixturevalue("postgres_url")
-    name = f"concierge_mig_{secrets.token_hex(4)}"
-    with _admin_connection() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with database_at(request, tmp_path, None) as url:
+        yield url
 
 
 def test_upgrade_and_downgrade_keep_the_manage_links_and_bookings(fresh_url: str) -> None:

@@ -3,7 +3,6 @@ its downgrade removes them and nothing else. Both backends."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,13 +10,12 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, select
-from sqlalchemy.engine import make_url
 
 from concierge import migrate
 from concierge.db import sync_url
 from concierge.models import User
-from tests.fixtures.database import BACKENDS, _admin_connection
-from tests.migrations.revisions import previous
+from tests.fixtures.database import BACKENDS
+from tests.migrations.revisions import database_at, previous
 
 REVISION = "0650"
 BEFORE = previous(REVISION)
@@ -26,20 +24,8 @@ TABLES = {"outside_calendars", "outside_busy", "calendar_writes"}
 
 @pytest.fixture(params=BACKENDS)
 def at_0500(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/before.db"
-        migrate.upgrade(url, BEFORE)
+    with database_at(request, tmp_path, BEFORE) as url:
         yield url
-        return
-    postgres_url: str = request.getfixturevalue("postgres_url")
-    name = f"concierge_mig_{secrets.token_hex(4)}"
-    with _admin_connection() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url, BEFORE)
-    yield url
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def tables(url: str) -> set[str]:

@@ -3,7 +3,6 @@ table) survive upgrading and downgrading, and downgrading drops only the watches
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -15,8 +14,8 @@ from sqlalchemy import create_engine, insert, inspect, select
 from concierge import migrate
 from concierge.db import sync_url
 from concierge.models import DiningReservation, DiningWatch, User
-from tests.fixtures.database import BACKENDS, _admin_connection
-from tests.migrations.revisions import previous
+from tests.fixtures.database import BACKENDS
+from tests.migrations.revisions import database_at, previous
 from tests.migrations.test_0500_participants import add_people
 
 REVISION = "0670"
@@ -26,22 +25,8 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 @pytest.fixture(params=BACKENDS)
 def url_before(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/before.db"
-        migrate.upgrade(url, BEFORE)
+    with database_at(request, tmp_path, BEFORE) as url:
         yield url
-        return
-    from sqlalchemy.engine import make_url
-
-    postgres_url: str = request.getfixturevalue("postgres_url")
-    name = f"concierge_mig_{secrets.token_hex(4)}"
-    with _admin_connection() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url, BEFORE)
-    yield url
-    with _admin_connection() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_up_and_down_keep_every_other_row_and_down_drops_only_the_watches(

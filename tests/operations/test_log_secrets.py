@@ -83,7 +83,7 @@ def test_a_full_run_logs_no_secret(live_servers: ServerPool, tmp_path: Path) -> 
         assert http.post("/v1/reservations", json=booking, headers=as_grace).status_code == 409
         assert http.get("/v1/reservations", headers=as_ada).is_success
         assert http.post(f"/v1/reservations/{held_id}/cancel", headers=as_ada).is_success
-        # The public booking page: a visitor holds a time, gets a manage link, confirms.
+        # The public booking page: a visitor books a time and gets a manage link.
         grace_id = people[1][0]
         slug = http.get(f"/v1/users/{grace_id}", headers=as_grace).json()["slug"]
         page = read(http.get(f"/book/{slug}", params={"tz": "UTC", "duration": 30}))
@@ -100,9 +100,12 @@ def test_a_full_run_logs_no_secret(live_servers: ServerPool, tmp_path: Path) -> 
         assert held_page.status_code == 303, held_page.text[:500]
         manage = held_page.headers["location"]
         secrets.append(manage.rsplit("/", 1)[-1])
-        booking_page = read(http.get(manage))
-        confirmed = http.post(f"{manage}/confirm", data={"csrf": booking_page.csrf[0]})
-        assert confirmed.status_code in (200, 303)
+        # Booked in that one step; then its calendar file, and a cancel with a reason.
+        assert "Confirmed" in http.get(manage).text
+        assert http.get(f"{manage}/invite.ics").status_code == 200
+        cancel_page = read(http.get(f"{manage}/cancel"))
+        reason = {"csrf": cancel_page.csrf[0], "reason": "Plans changed"}
+        assert http.post(f"{manage}/cancel", data=reason).status_code in (200, 303)
         # A calendar feed: its address carries a secret key.
         feed = http.post(f"/v1/users/{grace_id}/calendar-url", headers=as_grace).json()["url"]
         secrets.append(feed.rsplit("key=", 1)[-1])

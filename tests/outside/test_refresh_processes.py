@@ -4,23 +4,24 @@ per period between them (``background.claim``), never both at once. Both databas
 from __future__ import annotations
 
 import itertools
-import time
 
+import anyio
 import httpx
 import pytest
 
+from concierge.db import Database
 from tests.fixtures.server import ServerPool
 from tests.fixtures.static_http import StaticHTTP
 from tests.outside.helpers import calendar, event
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
 PERIOD_SECONDS = 3.0
 FEEDS = ("/a.ics", "/b.ics", "/c.ics")
 
 
-def test_two_servers_refresh_each_calendar_once_per_period(
-    live_servers: ServerPool, database_url: str, static_http: StaticHTTP
+async def test_two_servers_refresh_each_calendar_once_per_period(
+    live_servers: ServerPool, database_url: str, db: Database, static_http: StaticHTTP
 ) -> None:
     first, second = live_servers.start(
         database_url,
@@ -33,20 +34,22 @@ def test_two_servers_refresh_each_calendar_once_per_period(
     )
     for path in FEEDS:
         static_http.put(path, calendar(event(path, ":20301125T100000Z", ":20301125T110000Z")))
-    with httpx.Client(base_url=first.url, timeout=30) as api:
-        signed = api.post(
-            "/v1/users", json={"name": "Hana", "email": "hana@example.com", "timezone": "UTC"}
+    async with httpx.AsyncClient(base_url=first.url, timeout=30) as api:
+        signed = (
+            await api.post(
+                "/v1/users", json={"name": "Hana", "email": "hana@example.com", "timezone": "UTC"}
+            )
         ).json()
         auth = {"Authorization": f"Bearer {signed['token']}"}
         for path in FEEDS:
-            made = api.post(
+            made = await api.post(
                 f"/v1/users/{signed['user']['id']}/outside-calendars",
                 json={"kind": "ics", "name": path, "url": static_http.url(path)},
                 headers=auth,
             )
             assert made.status_code == 201, made.text
     watched = 5 * PERIOD_SECONDS
-    time.sleep(watched)
+    await anyio.sleep(watched)
     assert first.alive
     assert second.alive
     for path in FEEDS:

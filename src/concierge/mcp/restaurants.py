@@ -279,23 +279,27 @@ async def make_reservation(
     """
     call = await identify(ctx)
     await count_booking(call)
-    confirmation = await booking.make_reservation(
-        call.db,
-        dining=call.runtime.dining(),
-        auth=call.runtime.resy_auth(call.user),
-        user=call.user,
-        restaurant=restaurant_name,
-        date_text=date,
-        time_text=time,
-        party_size=party_size,
-        special_requests=special_requests,
-        now=call.now,
-        allow_duplicate=allow_duplicate,
-        seating=seating,
-        slot_token=slot_token,
-        card=card,
-        confirmation_token=confirmation_token,
-    )
+
+    async def book(token: str | None) -> BookingConfirmation:
+        return await booking.make_reservation(
+            call.db,
+            dining=call.runtime.dining(),
+            auth=call.runtime.resy_auth(call.user),
+            user=call.user,
+            restaurant=restaurant_name,
+            date_text=date,
+            time_text=time,
+            party_size=party_size,
+            special_requests=special_requests,
+            now=call.now,
+            allow_duplicate=allow_duplicate,
+            seating=seating,
+            slot_token=slot_token,
+            card=card,
+            confirmation_token=token,
+        )
+
+    confirmation = await book(confirmation_token)
     if not confirmation.booked and confirmation_token is None and confirmation.confirmation_token:
         said = await confirming.ask(ctx, confirmation.text().split("\nTo book,")[0])
         if said is False:
@@ -304,23 +308,7 @@ async def make_reservation(
                 f"The person declined in the dialog: nothing was booked.\n{confirmation.text()}",
             )
         if said is True:
-            confirmation = await booking.make_reservation(
-                call.db,
-                dining=call.runtime.dining(),
-                auth=call.runtime.resy_auth(call.user),
-                user=call.user,
-                restaurant=restaurant_name,
-                date_text=date,
-                time_text=time,
-                party_size=party_size,
-                special_requests=special_requests,
-                now=call.now,
-                allow_duplicate=allow_duplicate,
-                seating=seating,
-                slot_token=slot_token,
-                card=card,
-                confirmation_token=confirmation.confirmation_token,
-            )
+            confirmation = await book(confirmation.confirmation_token)
     return reply(confirmation, f"{confirmation.text()}\n{_facts(confirmation.time_zone)}")
 
 

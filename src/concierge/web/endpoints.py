@@ -47,6 +47,29 @@ router = APIRouter(
 FormText = Annotated[str, Form()]
 
 
+def _hold_fields(
+    csrf: FormText = "", start: FormText = "", duration: FormText = "", tz: FormText = ""
+) -> dict[str, str]:
+    """A picked time as the form posts it: when, how long, the visitor's zone, the CSRF token."""
+    return {"csrf": csrf, "start": start, "duration": duration, "tz": tz}
+
+
+HoldFields = Annotated[dict[str, str], Depends(_hold_fields)]
+
+
+def _booking_fields(
+    held: HoldFields,
+    name: FormText = "",
+    email: FormText = "",
+    clock: FormText = "",
+) -> dict[str, str]:
+    """The picked time and who the visitor is (their answers are read from the form itself)."""
+    return held | {"name": name, "email": email, "clock": clock}
+
+
+BookingFields = Annotated[dict[str, str], Depends(_booking_fields)]
+
+
 def install(app: FastAPI) -> None:
     """Mount the pages and the files they load (served from the package, never a CDN)."""
     app.include_router(router)
@@ -402,13 +425,9 @@ async def hold(
     slug: str,
     clock: ClockDep,
     settings: SettingsDep,
-    csrf_token: Annotated[str, Form(alias="csrf")] = "",
-    start: FormText = "",
-    duration: FormText = "",
-    tz: FormText = "",
+    fields: HoldFields,
 ) -> Response:
     """The hold for the host's first meeting type (their address names no type)."""
-    fields = {"csrf": csrf_token, "start": start, "duration": duration, "tz": tz}
     return await _hold(request, slug, None, clock.now(), settings, fields)
 
 
@@ -418,17 +437,9 @@ async def book(
     slug: str,
     clock: ClockDep,
     settings: SettingsDep,
-    csrf_token: Annotated[str, Form(alias="csrf")] = "",
-    start: FormText = "",
-    duration: FormText = "",
-    tz: FormText = "",
-    name: FormText = "",
-    email: FormText = "",
-    hours: Annotated[str, Form(alias="clock")] = "",
+    fields: BookingFields,
 ) -> Response:
     """Book the host's first meeting type (their address names no type)."""
-    fields = {"csrf": csrf_token, "start": start, "duration": duration, "tz": tz}
-    fields |= {"name": name, "email": email, "clock": hours}
     return await _book(request, slug, None, clock.now(), settings, fields)
 
 
@@ -439,17 +450,9 @@ async def book_type(
     type_slug: str,
     clock: ClockDep,
     settings: SettingsDep,
-    csrf_token: Annotated[str, Form(alias="csrf")] = "",
-    start: FormText = "",
-    duration: FormText = "",
-    tz: FormText = "",
-    name: FormText = "",
-    email: FormText = "",
-    hours: Annotated[str, Form(alias="clock")] = "",
+    fields: BookingFields,
 ) -> Response:
     """Book a time of this meeting type in one step, answers and all (303 to the booking)."""
-    fields = {"csrf": csrf_token, "start": start, "duration": duration, "tz": tz}
-    fields |= {"name": name, "email": email, "clock": hours}
     return await _book(request, slug, type_slug, clock.now(), settings, fields)
 
 
@@ -460,13 +463,9 @@ async def hold_type(
     type_slug: str,
     clock: ClockDep,
     settings: SettingsDep,
-    csrf_token: Annotated[str, Form(alias="csrf")] = "",
-    start: FormText = "",
-    duration: FormText = "",
-    tz: FormText = "",
+    fields: HoldFields,
 ) -> Response:
     """Keep the picked time of this meeting type while the visitor fills the form in."""
-    fields = {"csrf": csrf_token, "start": start, "duration": duration, "tz": tz}
     return await _hold(request, slug, type_slug, clock.now(), settings, fields)
 
 
