@@ -20,7 +20,7 @@ written here still shows in ``my_reservations``, which merges Resy's own list.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -168,7 +168,8 @@ async def make_reservation(
         raise InvalidRequest(f"Party size must be between 1 and {MAX_PARTY}.", field="party_size")
     saved = _stored(auth)
     when = resolve(date_text, time_text, now=now, tz=zone(user.timezone))
-    if when.time is None:
+    at = when.time
+    if at is None:
         raise InvalidRequest("Say at what time, e.g. 19:00 or 7:30 PM.", field="time")
     if when.day < now.astimezone(zone(user.timezone)).date():
         raise InvalidRequest(f"{day_text(when.day)} has passed; pick a later date.", field="date")
@@ -184,21 +185,19 @@ async def make_reservation(
                 place_id=place.place_id,
             )
         if not allow_duplicate:
-            held = await _held(db, resy, user, venue_id, when.day)
-            same = next((h for h in held if _same_table(h, when.time, party_size)), None)
+            same = await existing_table(
+                db, resy, user, venue_id, when.day, place.name,
+                is_this_one=lambda h: _same_table(h, at, party_size),
+            )  # fmt: skip
             if same is not None:
                 return await _already_booked(db, same, user, place, saved, now)
-            if held:
-                raise _duplicate(place.name, when.day, held)
         availability = await resy.find(venue_id, when.day, party_size)
         time_zone = (
             availability.venue.time_zone if availability.venue else None
         ) or place.time_zone
-        slot = _slot_at(availability, when.time, seating, slot_token)
+        slot = _slot_at(availability, at, seating, slot_token)
         if slot is None:
-            raise _unavailable(
-                place.name, when.day, when.time, party_size, availability, seating=seating
-            )
+            raise _unavailable(place.name, when.day, at, party_size, availability, seating=seating)
         chosen: tuple[int, str] | None = None
         try:
             details = await resy.details(slot, party_size)
@@ -247,7 +246,7 @@ async def make_reservation(
         except resy_errors.SlotTaken as exc:
             fresh = await resy.find(venue_id, when.day, party_size)
             raise _unavailable(
-                place.name, when.day, when.time, party_size, fresh, slot, seating=seating
+                place.name, when.day, at, party_size, fresh, slot, seating=seating
             ) from exc
         except resy_errors.PaymentRequired as exc:
             raise _card_needed(place.name, chosen[1] if chosen else None) from exc
@@ -350,6 +349,27 @@ async def _held(db: Database, resy: ResyClient, user: User, venue_id: int, day: 
     known = {row.platform_token for row in rows if isinstance(row, DiningReservation)}
     rows += [r for r in await resy.reservations_at(venue_id, day) if r.resy_token not in known]
     return rows
+
+
+async def existing_table(
+    db: Database,
+    resy: ResyClient,
+    user: User,
+    venue_id: int,
+    day: date,
+    name: str,
+    *,
+    is_this_one: Callable[[Held], bool],
+) -> Held | None:
+    """The one-table-a-day rule: the table the person already holds at ``venue_id`` on
+    ``day`` that this request is asking for (``is_this_one``: it is the answer, and nothing is
+    booked), or None when they hold none there; any other table they hold refuses the request,
+    by name (``DuplicateTable``)."""
+    held = await _held(db, resy, user, venue_id, day)
+    same = next((h for h in held if is_this_one(h)), None)
+    if same is None and held:
+        raise _duplicate(name, day, held)
+    return same
 
 
 def _same_table(held: Held, at: time, party_size: int) -> bool:

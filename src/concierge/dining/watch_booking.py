@@ -54,16 +54,14 @@ async def book_open_table(
     resy = auth.client()
     at = slot.start.time()
     try:
-        held = await booking._held(db, resy, user, watch.venue_id, watch.day)
-        mine = next((h for h in held if _in_window(h, watch)), None)
+        mine = await booking.existing_table(
+            db, resy, user, watch.venue_id, watch.day, place.name,
+            is_this_one=lambda h: _in_window(h, watch),
+        )  # fmt: skip
+        if isinstance(mine, DiningReservation):
+            return mine, False
         if mine is not None:
-            row = mine if isinstance(mine, DiningReservation) else None
-            if row is None:
-                assert isinstance(mine, Reservation)
-                row = await booking._record(db, mine, user, place, now)
-            return row, False
-        if held:
-            raise booking._duplicate(place.name, watch.day, held)
+            return await booking._record(db, mine, user, place, now), False
         card: tuple[int, str] | None = None
         try:
             details = await resy.details(slot, watch.party_size)
