@@ -98,3 +98,32 @@ async def test_redirects_are_followed_and_each_hop_is_checked(static_http: Stati
             await outbound.fetch(
                 http, "GET", static_http.url("/redirect?to=file:///etc/passwd"), OPEN
             )
+
+
+async def test_credentials_follow_a_redirect_on_their_own_server_only(
+    static_http: StaticHTTP,
+) -> None:
+    elsewhere = StaticHTTP().start()
+    try:
+        elsewhere.put("/feed.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+        static_http.put("/feed.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+        async with outbound.client(OPEN) as http:
+            for to in ("/feed.ics", elsewhere.url("/feed.ics")):
+                got = await outbound.fetch(
+                    http,
+                    "GET",
+                    static_http.url(f"/redirect?to={to}"),
+                    OPEN,
+                    headers={"Cookie": "session=1"},
+                    auth=("ada", "calendar-password"),
+                )
+                assert got.status_code == 200
+    finally:
+        elsewhere.stop()
+    basic = "Basic YWRhOmNhbGVuZGFyLXBhc3N3b3Jk"
+    assert static_http.authorizations == [
+        ("/redirect", basic),
+        ("/feed.ics", basic),  # the same server: still hers
+        ("/redirect", basic),
+    ]
+    assert elsewhere.authorizations == [("/feed.ics", None)]

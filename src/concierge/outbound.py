@@ -197,7 +197,17 @@ async def fetch(
                 answer = await _one(http, method, target, policy, headers, content, auth)
                 location = answer.headers.get("location")
                 if method.upper() == "GET" and answer.status_code in _REDIRECTS and location:
-                    target = check_url(target.join(location))
+                    hop = check_url(target.join(location))
+                    if _origin(hop) != _origin(target):
+                        # Credentials are for the server they were given for (as browsers and
+                        # httpx do): another host is never sent them.
+                        auth = None
+                        headers = {
+                            k: v
+                            for k, v in (headers or {}).items()
+                            if k.lower() not in _CREDENTIALS
+                        }
+                    target = hop
                     continue
                 return answer
             raise OutboundFailed(f"{_shown(url)} redirects more than {policy.max_redirects} times.")
@@ -222,6 +232,11 @@ async def fetch(
 
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CREDENTIALS = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
 
 
 async def _one(

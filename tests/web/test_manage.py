@@ -88,6 +88,31 @@ async def test_the_manage_page_offers_the_hosts_other_free_times_in_the_guests_z
     assert "Tuesday 1 December, 18:30" in page.text
 
 
+async def test_a_twelve_hour_clock_chosen_on_the_booking_page_stays_on_the_guests_pages(
+    visitor: Visitor,
+) -> None:
+    booked = await visitor.book(NINE, clock="12")
+    assert booked.status_code == 303
+    path = booked.headers["location"]
+    assert path.endswith("?clock=12")
+
+    page = read(await visitor.client.get(path))
+    assert "Tuesday 1 December 2026, 6:00 pm–6:30 pm" in page.text  # Tokyo, on her clock
+    bare = path.removesuffix("?clock=12")
+    assert {f"{bare}/reschedule?clock=12", f"{bare}/cancel?clock=12"} <= set(page.links)
+    asking = read(await visitor.client.get(f"{bare}/cancel?clock=12"))
+    assert "6:00 pm" in asking.text
+    moving = read(await visitor.client.get(f"{bare}/reschedule", params={"day": DAY, "clock": 12}))
+    assert "6:30 pm" in moving.text
+    moved = await visitor.client.post(
+        f"{bare}/reschedule?clock=12", data={"csrf": moving.csrf[0], "start": NINE_THIRTY}
+    )
+    assert moved.headers["location"] == path
+    assert "6:30 pm–7:00 pm" in read(await visitor.client.get(path)).text
+    # Without the choice, the pages keep the 24-hour default.
+    assert "18:30–19:00" in read(await visitor.client.get(bare)).text
+
+
 async def test_moving_keeps_the_booking_and_its_uid_and_raises_the_sequence(
     visitor: Visitor, db: Database
 ) -> None:

@@ -142,6 +142,38 @@ async def test_only_the_people_in_a_reservation_and_admin_wide_hooks_hear_of_it(
     assert len(receiver.requests) == 2  # the guest's hook and the admin's, not the stranger's
 
 
+async def test_every_host_of_a_meeting_hears_of_it_until_they_leave(
+    client: httpx.AsyncClient,
+    host: Person,
+    guest: Person,
+    sign_up: Any,
+    worker: Worker,
+    receiver: Receiver,
+) -> None:
+    co_host = await sign_up("Cora Cohost", "UTC")
+    events = ["reservation.confirmed", "reservation.cancelled"]
+    await subscribe(client, co_host, receiver.url + "/co-host", events)
+    await subscribe(client, host, receiver.url + "/host", events)
+    meeting = {"hosts": [host.id, co_host.id], "start": at(14), "duration": 30, "confirm": True}
+    booked = await client.post("/v1/reservations", json=meeting, headers=guest.auth)
+    assert booked.status_code == 201, booked.text
+    await worker.drain()
+    heard = sorted((r.path, r.json["type"]) for r in receiver.requests)
+    assert heard == [
+        ("/hooks/co-host", "reservation.confirmed"),
+        ("/hooks/host", "reservation.confirmed"),
+    ]
+
+    meeting_id = booked.json()["id"]
+    left = await client.post(f"/v1/reservations/{meeting_id}/leave", headers=co_host.auth)
+    assert left.status_code == 200, left.text
+    cancelled = await client.post(f"/v1/reservations/{meeting_id}/cancel", headers=host.auth)
+    assert cancelled.status_code == 200, cancelled.text
+    await worker.drain()
+    later = sorted((r.path, r.json["type"]) for r in receiver.requests[2:])
+    assert later == [("/hooks/host", "reservation.cancelled")]  # Cora had left before
+
+
 async def test_a_receiver_that_fails_five_times_then_succeeds_gets_the_event_once(
     client: httpx.AsyncClient,
     reserve: Reserve,

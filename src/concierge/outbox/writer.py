@@ -110,7 +110,10 @@ def _reservation_changed(session: Session, event: events.ReservationChanged) -> 
         for message in _waiting_reminders(session, reservation.id):
             if message.payload["to"].get("user_id") in event.users:
                 session.delete(message)
-    _webhooks(session, topic, reservation, snapshot, at)
+    # Every host's and the guest's hooks hear of it, and those of whoever the event names (a
+    # host who just left is no longer among the people).
+    listening = {p["user_id"] for p in people if p["user_id"] is not None} | set(event.users)
+    _webhooks(session, topic, reservation, snapshot, at, sorted(listening))
 
 
 def _changed_at(reservation: Reservation, kind: str) -> datetime:
@@ -297,8 +300,8 @@ def _webhooks(
     reservation: Reservation,
     snapshot: dict[str, Any],
     at: datetime,
+    users: list[int],
 ) -> None:
-    users = [u for u in (reservation.host_id, reservation.guest_id) if u is not None]
     for subscription in _subscribed(session, users):
         if topic in subscription.events:
             session.add(webhook_message(subscription.id, topic, _public(snapshot), at, at))

@@ -70,6 +70,18 @@ def _booking_fields(
 BookingFields = Annotated[dict[str, str], Depends(_booking_fields)]
 
 
+def _guest_clock(hours: Annotated[str | None, Query(alias="clock")] = None) -> int:
+    """The clock a guest's booking pages keep in their address (``?clock=12``)."""
+    return views.clock_of(hours)
+
+
+GuestClock = Annotated[int, Depends(_guest_clock)]
+
+
+def _to_booking(token: str, hours: int) -> RedirectResponse:
+    return RedirectResponse(f"/bookings/{token}{views.clock_query(hours)}", status_code=303)
+
+
 def install(app: FastAPI) -> None:
     """Mount the pages and the files they load (served from the package, never a CDN)."""
     app.include_router(router)
@@ -303,8 +315,7 @@ async def _book(
                     now=now,
                     settings=settings,
                 )
-            clock_query = "?clock=12" if fields["clock"] == "12" else ""
-            response = RedirectResponse(f"/bookings/{token}{clock_query}", status_code=303)
+            response = _to_booking(token, views.clock_of(fields["clock"]))
             hold_cookie.remember(request, response, slug, token)
             return response
         except NotFound as exc:
@@ -481,15 +492,23 @@ async def _booking_page(
     settings: Settings,
     problem: Problem | None = None,
     status: int = 200,
+    hours: int = 24,
 ) -> HTMLResponse:
     shown = calendars.shown(booking.reservation, now, settings)
-    context = rendering.booking_context(booking, token, base_url, now, problem, ics_available=shown)
+    context = rendering.booking_context(
+        booking, token, base_url, now, problem, ics_available=shown, clock=hours
+    )
     return rendering.page(request, "booking.html", context, status, private=True)
 
 
 @router.get("/bookings/{token}", response_class=HTMLResponse)
 async def booking(
-    request: Request, token: str, clock: ClockDep, settings: SettingsDep, base_url: BaseUrl
+    request: Request,
+    token: str,
+    clock: ClockDep,
+    settings: SettingsDep,
+    base_url: BaseUrl,
+    hours: GuestClock,
 ) -> Response:
     """A guest's booking: held (with the time left to confirm), confirmed, or over."""
     async with get_database(request).unit_of_work(write=False) as session:
@@ -502,7 +521,7 @@ async def booking(
             # Nothing left to see here: say so, and offer the times that are free now.
             lapsed = rendering.hold_expired(found.reservation.start_at, zone(found.timezone), 200)
             return await _rebook(request, session, found, lapsed, now, settings)
-        return await _booking_page(request, found, token, base_url, now, settings)
+        return await _booking_page(request, found, token, base_url, now, settings, hours=hours)
 
 
 async def _change_booking(
@@ -513,6 +532,7 @@ async def _change_booking(
     now: datetime,
     settings: Settings,
     base_url: str,
+    hours: int,
     reason: str | None = None,
 ) -> Response:
     failure: ConciergeError | None = None
@@ -524,7 +544,7 @@ async def _change_booking(
                     await service.confirm(session, found, now)
                 else:
                     await service.cancel(session, found, now, reason)
-            return RedirectResponse(f"/bookings/{token}", status_code=303)
+            return _to_booking(token, hours)
         except NotFound as exc:
             return rendering.not_found(request, "Booking not found", exc.detail)
         except ConciergeError as exc:
@@ -544,7 +564,7 @@ async def _change_booking(
                 # The time is gone from this visitor: offer the fresh list straight away.
                 return await _rebook(request, session, found, problem, now, settings)
         return await _booking_page(
-            request, found, token, base_url, now, settings, problem, problem.status
+            request, found, token, base_url, now, settings, problem, problem.status, hours
         )
 
 
@@ -587,16 +607,17 @@ async def confirm(
     clock: ClockDep,
     settings: SettingsDep,
     base_url: BaseUrl,
+    hours: GuestClock,
     csrf_token: Annotated[str, Form(alias="csrf")] = "",
 ) -> Response:
     """Confirm a hold while it lasts; a lapsed one sends the visitor back to the free times."""
     return await _change_booking(
-        request, token, csrf_token, "confirm", clock.now(), settings, base_url
+        request, token, csrf_token, "confirm", clock.now(), settings, base_url, hours
     )
 
 
 @router.get("/bookings/{token}/cancel", response_class=HTMLResponse)
-async def cancel_page(request: Request, token: str, clock: ClockDep) -> Response:
+async def cancel_page(request: Request, token: str, clock: ClockDep, hours: GuestClock) -> Response:
     """Ask before cancelling, with room for a reason; a booking already over goes back to its
     page."""
     async with get_database(request).unit_of_work(write=False) as session:
@@ -606,8 +627,8 @@ async def cancel_page(request: Request, token: str, clock: ClockDep) -> Response
             return rendering.not_found(request, "Booking not found", exc.detail)
     now = clock.now()
     if found.state(now) not in ("held", "confirmed"):
-        return RedirectResponse(f"/bookings/{token}", status_code=303)
-    context = rendering.cancel_context(found, token, now, None)
+        return _to_booking(token, hours)
+    context = rendering.cancel_context(found, token, now, None, clock=hours)
     return rendering.page(request, "cancel.html", context, private=True)
 
 
@@ -618,6 +639,7 @@ async def cancel(
     clock: ClockDep,
     settings: SettingsDep,
     base_url: BaseUrl,
+    hours: GuestClock,
     csrf_token: Annotated[str, Form(alias="csrf")] = "",
     reason: FormText = "",
 ) -> Response:
@@ -639,10 +661,11 @@ async def cancel(
             Problem("Check the form", "The reason could not be kept:"),
             reason=reason,
             field_errors={"reason": limit},
+            clock=hours,
         )
         return rendering.page(request, "cancel.html", context, 422, private=True)
     return await _change_booking(
-        request, token, csrf_token, "cancel", clock.now(), settings, base_url, parsed.reason
+        request, token, csrf_token, "cancel", clock.now(), settings, base_url, hours, parsed.reason
     )
 
 
@@ -699,7 +722,7 @@ async def reschedule_page(
         except NotFound as exc:
             return rendering.not_found(request, "Booking not found", exc.detail)
         if found.state(now) not in ("held", "confirmed"):
-            return RedirectResponse(f"/bookings/{token}", status_code=303)
+            return _to_booking(token, views.clock_of(hours))
         return await _reschedule_page(
             request, session, found, token, now, settings, hours=hours, month=month, day=day
         )
@@ -713,6 +736,7 @@ async def reschedule(
     settings: SettingsDep,
     csrf_token: Annotated[str, Form(alias="csrf")] = "",
     start: FormText = "",
+    hours: Annotated[str | None, Query(alias="clock")] = None,
 ) -> Response:
     """Move the booking to the chosen time (303 to the booking), or show the free times again
     with the problem in words; a refused move leaves the booking where it was."""
@@ -731,7 +755,7 @@ async def reschedule(
             async with get_database(request).unit_of_work() as session:
                 found = await service.booking_by_token(session, token)
                 await service.reschedule(session, found, moved.start, now, settings)
-            return RedirectResponse(f"/bookings/{token}", status_code=303)
+            return _to_booking(token, views.clock_of(hours))
         except NotFound as exc:
             return rendering.not_found(request, "Booking not found", exc.detail)
         except ConciergeError as exc:
@@ -747,7 +771,7 @@ async def reschedule(
             problem = rendering.problem_for(failure, found.host.name, moved.start, tz)
             day = moved.start.astimezone(tz).date().isoformat()
         if found.state(now) not in ("held", "confirmed"):
-            return RedirectResponse(f"/bookings/{token}", status_code=303)
+            return _to_booking(token, views.clock_of(hours))
         problem = problem or rendering.EXPIRED_FORM
         return await _reschedule_page(
             request,
@@ -756,6 +780,7 @@ async def reschedule(
             token,
             now,
             settings,
+            hours=hours,
             day=day,
             problem=problem,
             chosen=start,

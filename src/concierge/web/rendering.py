@@ -399,6 +399,7 @@ def booking_context(
     problem: Problem | None,
     *,
     ics_available: bool = False,
+    clock: int = 24,
 ) -> dict[str, Any]:
     r = booking.reservation
     tz = ZoneInfo(booking.timezone)
@@ -423,7 +424,7 @@ def booking_context(
             "title": booking.meeting_type.title if booking.meeting_type else "",
             "where": _where(booking, state),
             "answers": list(r.answers or []),
-            "when": views.when_label(r.start_at, r.end_at, tz),
+            "when": views.when_label(r.start_at, r.end_at, tz, clock),
             "start_iso": r.start_at.astimezone(tz).isoformat(),
             "duration_label": views.duration_label(r.duration_minutes),
             "tz_label": views.zone_label(booking.timezone),
@@ -431,8 +432,12 @@ def booking_context(
             "guest_email": r.guest_email or "",
             "remaining_seconds": max(0, remaining),
             "remaining_label": views.remaining_label(remaining),
-            "hold_until": views.time_label(r.hold_expires_at, tz) if r.hold_expires_at else "",
+            "hold_until": views.time_label(r.hold_expires_at, tz, clock)
+            if r.hold_expires_at
+            else "",
             "url": url,
+            # The guest's clock, kept on the pages and forms this one leads to.
+            "keep": views.clock_query(clock),
             "manage_url": f"{base_url}{url}",
             "book_again_url": f"/book/{booking.host.slug}?{urlencode({'tz': booking.timezone})}",
             "ics_available": ics_available,
@@ -452,7 +457,7 @@ def reschedule_context(
 ) -> dict[str, Any]:
     """Moving a booking: what it is now, and the host's free times in the booking's zone."""
     page_url = f"/bookings/{token}/reschedule"
-    context = booking_context(booking, token, "", now, problem)
+    context = booking_context(booking, token, "", now, problem, clock=view.clock)
     context["notice"] = None
     return {
         **context,
@@ -471,8 +476,9 @@ def cancel_context(
     problem: Problem | None,
     reason: str = "",
     field_errors: dict[str, str] | None = None,
+    clock: int = 24,
 ) -> dict[str, Any]:
     """Asking before a cancellation, with room for a reason."""
-    context = booking_context(booking, token, "", now, problem)
+    context = booking_context(booking, token, "", now, problem, clock=clock)
     context.update(reason=reason, reason_max=REASON_MAX, field_errors=field_errors or {})
     return context

@@ -85,6 +85,11 @@ def clock_of(raw: str | None) -> int:
     return 12 if raw == "12" else 24
 
 
+def clock_query(clock: int) -> str:
+    """What keeps a 12-hour clock on the next page's address ('' for the default 24)."""
+    return "?clock=12" if clock == 12 else ""
+
+
 def _clock_time(local: datetime, clock: int) -> str:
     if clock == 12:
         return f"{local.hour % 12 or 12}:{local:%M} {'am' if local.hour < 12 else 'pm'}"

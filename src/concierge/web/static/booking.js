@@ -183,7 +183,7 @@
           }
           return response.json().then(function (body) {
             if (wanted === start) wanted = null;
-            showProblem(radio, body.title + ". " + body.message);
+            showProblem(radio, body.title + ". " + (body.message || body.detail || ""));
           });
         })
         .catch(function () {
