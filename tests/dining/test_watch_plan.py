@@ -43,3 +43,18 @@ def test_the_watch_wakes_before_the_release_looks_fast_for_a_minute_then_slowly(
     late = release + timedelta(seconds=61)
     assert next_check(release, late, PACE) == late + timedelta(seconds=300)
     assert next_check(None, late, PACE) == late + timedelta(seconds=300)
+
+
+def test_a_guessed_release_hour_is_watched_slowly_from_the_start_and_woken_for() -> None:
+    guess = datetime(2026, 11, 25, 0, 0, tzinfo=NY)  # midnight: nobody said the hour
+    early = datetime(2026, 11, 24, 8, 0, tzinfo=NY)  # it really opens at 9:00 today
+    assert first_check(guess, early, PACE, guessed=True) == early
+    assert next_check(guess, early, PACE) == early + timedelta(seconds=300)
+    # At 9:00 the slow poll is five minutes from the tables at most, not fifteen hours.
+    looks = [early]
+    while looks[-1] < datetime(2026, 11, 24, 9, 0, tzinfo=NY):
+        looks.append(next_check(guess, looks[-1], PACE))
+    assert looks[-1] - datetime(2026, 11, 24, 9, 0, tzinfo=NY) <= timedelta(seconds=300)
+    # Still woken for the guess itself, then fast for a minute.
+    close = guess - timedelta(seconds=100)
+    assert next_check(guess, close, PACE) == guess - timedelta(seconds=3)

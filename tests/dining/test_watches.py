@@ -272,6 +272,29 @@ async def test_a_cancelled_watch_books_nothing(
     assert "cancelled" in text_of(listed)
 
 
+async def test_a_note_is_said_at_once_not_to_reach_the_restaurant_through_resy(
+    connect_as, sign_up, resy_sandbox: ResySandbox, both_clocks
+) -> None:
+    me = await sign_up("Dana", "America/New_York")
+    async with connect_as(me, both_clocks) as client:
+        await login(client)
+        result = ok(
+            await call(
+                client,
+                "watch_for_table",
+                restaurant_name="Don Angie",
+                date="Saturday",
+                earliest="7pm",
+                latest="9pm",
+                special_requests="A high chair, please",
+            )
+        )
+    assert result.structured_content["special_requests"] == "A high chair, please"
+    said = text_of(result)
+    assert 'Note "A high chair, please"' in said
+    assert "will NOT reach the restaurant through Resy" in said
+
+
 async def test_a_quiet_watch_keeps_to_the_configured_pace(
     connect_as,
     sign_up,

@@ -106,6 +106,24 @@ async def test_deleting_a_user_cancels_their_meetings_and_moves_the_metric(
     assert untouched not in {reservation_id for _, reservation_id, _ in seen}
 
 
+async def test_deleting_a_user_leaves_a_lapsed_hold_to_expire_rather_than_cancel_it(
+    client: httpx.AsyncClient,
+    clock: FrozenClock,
+    reserve: Reserve,
+    host: Person,
+    guest: Person,
+    seen: Seen,
+) -> None:
+    lapsed = (await reserve(guest, host, at(14))).json()["id"]
+    clock.advance(minutes=31)  # past the 30-minute hold; no sweeper has run
+    seen.clear()
+    cancelled = counted("cancelled")
+    gone = await client.delete(f"/v1/users/{guest.id}", headers=guest.auth)
+    assert gone.is_success, gone.text
+    assert counted("cancelled") == cancelled
+    assert lapsed not in {reservation_id for _, reservation_id, _ in seen}
+
+
 async def test_each_transition_of_a_meeting_emits_exactly_one_event_naming_its_hosts(
     client: httpx.AsyncClient,
     db: Database,

@@ -21,8 +21,9 @@ from concierge.config import Settings
 from concierge.db import core_rows
 from concierge.errors import EmailTaken, Forbidden, NotFound, Unauthenticated
 from concierge.meeting_types import defaults as meeting_types
-from concierge.models import ApiToken, Reservation, ReservationStatus, User, WeeklySchedule
+from concierge.models import ApiToken, Reservation, User, WeeklySchedule
 from concierge.reservations import transitions
+from concierge.scheduling.taken import takes_time
 from concierge.timezones import zone
 
 # New people get the working week a booking tool offers by default; they change it at will.
@@ -282,7 +283,7 @@ async def delete_user(session: AsyncSession, actor: User, user_id: int, now: dat
         session,
         and_(
             or_(Reservation.host_id == user.id, Reservation.guest_id == user.id),
-            Reservation.status.in_([ReservationStatus.HELD, ReservationStatus.CONFIRMED]),
+            takes_time(now),  # a lapsed hold the sweeper has not reached is expired, not this
             Reservation.end_at > now,
         ),
         "cancelled",

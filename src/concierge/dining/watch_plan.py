@@ -9,8 +9,9 @@ any time; the watch looks every ``slow`` seconds, within the pacing Resy tolerat
 The booking window comes from Resy's calendar: ``last_calendar_day`` is the last day already
 open, so on a day before the release time the window is ``last - today + 1`` days, after it
 ``last - today``. The release time itself is not in any Resy answer; the person may give it
-("they release at 9 am"), else midnight is assumed, and a wrong guess costs only speed: the
-slow poll still finds the tables.
+("they release at 9 am"), else midnight is assumed. A watch told the hour sleeps until just
+before it; one left to the guess looks slowly from the start, so a wrong guess costs only
+speed: the slow poll still finds the tables.
 """
 
 from __future__ import annotations
@@ -47,8 +48,11 @@ def release_moment(
     return datetime.combine(day - timedelta(days=window), release_time, tz)
 
 
-def first_check(release_at: datetime | None, now: datetime, pace: Pace) -> datetime:
-    if release_at is None:
+def first_check(
+    release_at: datetime | None, now: datetime, pace: Pace, *, guessed: bool = False
+) -> datetime:
+    """The first look: now, unless the person named the release hour (then just before it)."""
+    if release_at is None or guessed:
         return now
     return max(now, release_at - timedelta(seconds=pace.wake_before))
 
@@ -56,11 +60,15 @@ def first_check(release_at: datetime | None, now: datetime, pace: Pace) -> datet
 def next_check(
     release_at: datetime | None, now: datetime, pace: Pace, rng: random.Random | None = None
 ) -> datetime:
-    """After a look that found nothing: fast until the release's window has passed, slow after."""
+    """After a look that found nothing: slowly before the release (waking just before it), fast
+    until the release's window has passed, slowly after."""
+    slowly = now + timedelta(seconds=pace.slow)
+    if release_at is not None and now < (wake := release_at - timedelta(seconds=pace.wake_before)):
+        return min(slowly, wake)
     if release_at is not None and now < release_at + timedelta(seconds=pace.fast_window):
         extra = (rng or random).uniform(0, pace.jitter) if pace.jitter else 0.0
         return now + timedelta(seconds=pace.fast + extra)
-    return now + timedelta(seconds=pace.slow)
+    return slowly
 
 
 def window_closed(day: date, latest: time, tz: ZoneInfo, now: datetime) -> bool:

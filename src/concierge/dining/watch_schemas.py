@@ -35,6 +35,11 @@ class WatchView(BaseModel):
     confirmation: str | None = None
     booked_time: WallClockTime | None = None
     booked_seating: str | None = None
+    special_requests: str | None = Field(
+        default=None,
+        description="Kept with the watch and its table in Concierge; Resy's booking call takes "
+        "no notes, so it does not reach the restaurant",
+    )
     created_at: dt.datetime
     log: list[WatchLogLine] = []
 
@@ -58,6 +63,7 @@ class WatchView(BaseModel):
             confirmation=watch.confirmation,
             booked_time=watch.booked_time,
             booked_seating=watch.booked_seating,
+            special_requests=watch.special_requests,
             created_at=watch.created_at.astimezone(tz),
             log=[
                 WatchLogLine(at=e.at.astimezone(tz), kind=e.kind, message=e.message)
@@ -88,6 +94,12 @@ class WatchView(BaseModel):
 
     def text(self) -> str:
         lines = [self.line()]
+        if self.special_requests:
+            lines.append(
+                f'  Note "{self.special_requests}": Resy\'s booking call takes no special '
+                "requests, so it will NOT reach the restaurant through Resy; Concierge keeps it "
+                "with the table. Tell the person to mention it to the restaurant."
+            )
         lines += [f"  {e.at:%b %d %H:%M:%S} {e.message}" for e in self.log]
         return "\n".join(lines)
 

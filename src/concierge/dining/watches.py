@@ -133,7 +133,9 @@ async def create_watch(
         special_requests=(special_requests or "").strip() or None,
         status=WatchStatus.WATCHING,
         release_at=release_at,
-        next_check_at=watch_plan.first_check(release_at, now, pace(settings)),
+        next_check_at=watch_plan.first_check(
+            release_at, now, pace(settings), guessed=not release_time_text
+        ),
         checks=0,
         created_at=now,
     )
