@@ -131,8 +131,13 @@ async def test_book_then_confirm_then_list_then_cancel(connect_memory, sign_up, 
         assert taken.is_error
         assert "already booked" in text_of(taken)
 
-        cancelled = ok(await client.call_tool("cancel_appointment", {"id": booking["id"]}))
+        cancelled = ok(
+            await client.call_tool(
+                "cancel_appointment", {"id": booking["id"], "reason": "  Ill today\nSorry "}
+            )
+        )
         assert cancelled.structured_content["status"] == "cancelled"
+        assert cancelled.structured_content["cancel_reason"] == "Ill today\nSorry"
         assert ok(await client.call_tool("my_appointments", {})).structured_content["items"] == []
 
 

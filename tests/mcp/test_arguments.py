@@ -87,6 +87,11 @@ HUGE = "x" * 50_000
         ("confirm_appointment", {"id": 10**19}, "id must be 1 to 2147483647."),
         ("cancel_appointment", {"id": 0}, "id must be 1 to 2147483647."),
         (
+            "cancel_appointment",
+            {"id": 1, "reason": "Ill\x07"},
+            "reason must not contain the control character U+0007; give it as plain text.",
+        ),
+        (
             "check_availability",
             {"restaurant_name": "Carbone", "date": "tomorrow", "party_size": 50},
             "party_size must be 1 to 20; for a larger party call the restaurant.",
@@ -105,7 +110,7 @@ HUGE = "x" * 50_000
         (
             "cancel_appointment",
             {"id": 1, HUGE: 1},
-            f"Unknown argument {'x' * 40}.... This tool takes: id.",
+            f"Unknown argument {'x' * 40}.... This tool takes: id, reason.",
         ),
         (
             "my_appointments",

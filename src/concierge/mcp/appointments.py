@@ -36,6 +36,7 @@ from concierge.reservations import service as reservations
 from concierge.reservations.hosts import hosts_of
 from concierge.scheduling import service as scheduling
 from concierge.timezones import render, zone
+from concierge.validation import LINES
 
 Person = Annotated[
     str,
@@ -187,6 +188,7 @@ async def _appointment(
         duration=row.duration_minutes,
         status=reservations.effective_status(row, now),
         note=row.note,
+        cancel_reason=row.cancel_reason,
         hold_expires_at=render(row.hold_expires_at, view) if row.hold_expires_at else None,
     )
 
@@ -259,7 +261,7 @@ async def book_appointment(
             duration_minutes=duration,
             now=call.now,
             settings=call.settings,
-            note=note.strip() if note and note.strip() else None,
+            note=_plain(note, "note"),
             confirm=confirm,
         )
         data = await _appointment(call.session, call.user, row, view, call.now)
@@ -326,7 +328,7 @@ async def book_meeting(
             raise InvalidRequest("Name at least one person besides you.", field="people")
         view = zone(call.user.timezone)
         when = parsing.instant(start, call.now, view)
-        about = note.strip() if note and note.strip() else None
+        about = _plain(note, "note")
         if len(hosts) == 1:
             row = await reservations.reserve(
                 call.session,
@@ -357,6 +359,17 @@ async def book_meeting(
     return reply(data, f"{verb} {_line(data, view)}{caveat}")
 
 
+def _plain(given: str | None, field: str) -> str | None:
+    """Words the person gave, trimmed (None when there are none), as the API takes them: line
+    breaks, but no other control character."""
+    if given is None or not given.strip():
+        return None
+    try:
+        return LINES.check(given.strip())
+    except ValueError as exc:
+        raise InvalidRequest(f"{field} {exc}; give it as plain text.", field=field) from None
+
+
 @tool_errors
 async def confirm_appointment(
     id: Annotated[
@@ -377,12 +390,19 @@ async def confirm_appointment(
 async def cancel_appointment(
     id: Annotated[int, Field(ge=1, le=MAX_ID, description="The appointment's number")],
     ctx: ToolContext,
+    reason: Annotated[
+        str | None,
+        Field(max_length=500, description="Why, in the person's words: told to the other side"),
+    ] = None,
 ) -> Annotated[CallToolResult, Appointment]:
-    """Cancel an appointment you booked or one booked with you; the time is free again at once.
-    Only after the person has said to cancel it."""
+    """Cancel an appointment you booked or one booked with you; the time is free again at once,
+    and the others are told (with the reason, if the person gave one). Only after the person
+    has said to cancel it."""
     async with acting(ctx, write=True) as call:
         await count_booking(call)
-        row = await reservations.cancel(call.session, call.user, id, call.now)
+        row = await reservations.cancel(
+            call.session, call.user, id, call.now, _plain(reason, "reason")
+        )
         view = zone(call.user.timezone)
         data = await _appointment(call.session, call.user, row, view, call.now)
     return reply(data, f"Cancelled {_line(data, view)}")

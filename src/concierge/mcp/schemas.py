@@ -58,6 +58,7 @@ class Appointment(BaseModel):
     duration: int = Field(description="Minutes")
     status: str = Field(description="held, confirmed, cancelled or expired")
     note: str | None = None
+    cancel_reason: str | None = Field(default=None, description="Why it was cancelled, if said")
     hold_expires_at: Instant | None = Field(
         default=None, description="Until when a hold waits for confirm_appointment"
     )
